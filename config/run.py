@@ -1,0 +1,96 @@
+"""`make run`: the whole site in the foreground, as one group that Ctrl-C stops.
+
+Starts the embedded Redis (unless REDIS_URL is set), migrates, creates an admin account on the
+first run, then runs the web server, one RQ worker, the RQ cron scheduler and, when no LinkedIn
+credentials are configured, the LinkedIn sandbox with demo data, with the settings pointed at it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from honcho.manager import Manager
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+SANDBOX_CLIENT_ID = "sandbox-client-id"
+SANDBOX_CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105 (the sandbox's own demo secret)
+
+
+def _environment(port: int, sandbox_port: int) -> tuple[dict[str, str], bool]:
+    env = dict(os.environ)
+    # A local quick start: DEBUG on (plain HTTP, readable errors) unless the caller says otherwise.
+    env.setdefault("DEBUG", "true")
+    use_sandbox = not env.get("LINKEDIN_CLIENT_ID")
+    if use_sandbox:
+        sandbox = f"http://127.0.0.1:{sandbox_port}"
+        env.update(
+            LINKEDIN_API_BASE_URL=f"{sandbox}/v2",
+            LINKEDIN_OAUTH_BASE_URL=f"{sandbox}/oauth/v2",
+            LINKEDIN_CLIENT_ID=SANDBOX_CLIENT_ID,
+            LINKEDIN_CLIENT_SECRET=SANDBOX_CLIENT_SECRET,
+            SANDBOX_URL=sandbox,
+        )
+    return env, use_sandbox
+
+
+def _manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
+
+
+def _ensure_admin(env: dict[str, str]) -> None:
+    """Create the first admin account; print its password once (or take both from the env)."""
+    username = env.get("DJANGO_ADMIN_USERNAME", "admin")
+    password = env.get("DJANGO_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+    code = (
+        "import django, sys; django.setup()\n"
+        "from django.contrib.auth.models import User\n"
+        "u, p = sys.argv[1], sys.argv[2]\n"
+        "if User.objects.filter(is_superuser=True).exists(): sys.exit(3)\n"
+        "User.objects.create_superuser(u, f'{u}@localhost', p)\n"
+    )
+    child_env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    result = subprocess.run([PYTHON, "-c", code, username, password], cwd=ROOT, env=child_env)  # noqa: S603
+    if result.returncode == 0:
+        shown = password if "DJANGO_ADMIN_PASSWORD" not in env else "(from DJANGO_ADMIN_PASSWORD)"
+        print(
+            f"\n  Created the admin account: username {username!r}, password {shown}\n", flush=True
+        )
+    elif result.returncode != 3:
+        raise SystemExit("could not create the admin account")
+
+
+def main() -> int:
+    port = int(os.environ.get("PORT", "8000"))
+    sandbox_port = int(os.environ.get("SANDBOX_PORT", "8765"))
+    env, use_sandbox = _environment(port, sandbox_port)
+
+    _manage(env, "migrate", "--noinput")
+    _ensure_admin(env)
+
+    manager = Manager()
+    if use_sandbox:
+        manager.add_process(
+            "sandbox",
+            f"{PYTHON} -m sandbox --host 127.0.0.1 --port {sandbox_port} --seed 1 "
+            f"--client-id {SANDBOX_CLIENT_ID} --client-secret {SANDBOX_CLIENT_SECRET} "
+            f"--push-url http://127.0.0.1:{port}/webhooks/linkedin/",
+            env=env,
+            cwd=str(ROOT),
+        )
+    manager.add_process(
+        "web", f"{PYTHON} manage.py runserver 127.0.0.1:{port}", env=env, cwd=str(ROOT)
+    )
+    manager.add_process("worker", f"{PYTHON} manage.py rqworker default", env=env, cwd=str(ROOT))
+    manager.add_process("cron", f"{PYTHON} manage.py rqcron config.cron", env=env, cwd=str(ROOT))
+    print(f"\n  Open http://127.0.0.1:{port}/  (Ctrl-C stops everything)\n", flush=True)
+    manager.loop()
+    return manager.returncode or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
