@@ -8,6 +8,7 @@ share it, and so that nothing listens on a TCP port. A file lock makes concurren
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import signal
@@ -80,7 +81,5 @@ def _wait(sock: Path, timeout: float) -> None:
 
 def stop(var_dir: Path, name: str) -> None:
     pidfile = var_dir / f"redis-{name}.pid"
-    try:
+    with contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError):
         os.kill(int(pidfile.read_text().strip()), signal.SIGTERM)
-    except (FileNotFoundError, ValueError, ProcessLookupError):
-        pass

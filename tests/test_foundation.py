@@ -11,7 +11,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 ROOT = Path(__file__).resolve().parent.parent
 
 # Pages anyone may open: the login page, the health check and LinkedIn's push endpoint.
-PUBLIC = {"login", "healthz", "linkedin_webhook", "admin:login", "static", "sandbox_consent"}
+PUBLIC = {"login", "healthz", "linkedin_webhook", "admin:login", "jsi18n"}
+
+
+DEV_OVERRIDES = {"DEBUG", "SECURE_SSL_REDIRECT", "SECURE_COOKIES"}
 
 
 def _run_django(code: str, **env: str) -> subprocess.CompletedProcess:
