@@ -15,6 +15,8 @@ from pathlib import Path
 
 from honcho.manager import Manager
 
+from config import embedded_redis
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SANDBOX_CLIENT_ID = "sandbox-client-id"
@@ -69,6 +71,20 @@ def main() -> int:
     sandbox_port = int(os.environ.get("SANDBOX_PORT", "8765"))
     env, use_sandbox = _environment(port, sandbox_port)
 
+    # The embedded Redis outlives the processes that use it; stop it with the group if we start it.
+    redis_name = env.get("EMBEDDED_REDIS_NAME", "main")
+    var_dir = ROOT / "var"
+    owns_redis = not env.get("REDIS_URL") and not embedded_redis.is_running(
+        embedded_redis.socket_path(var_dir, redis_name)
+    )
+    try:
+        return _serve(env, port, sandbox_port, use_sandbox)
+    finally:
+        if owns_redis:
+            embedded_redis.stop(var_dir, redis_name)
+
+
+def _serve(env: dict[str, str], port: int, sandbox_port: int, use_sandbox: bool) -> int:
     _manage(env, "migrate", "--noinput")
     _ensure_admin(env)
 
