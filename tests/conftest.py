@@ -1,7 +1,8 @@
-"""Shared fixtures: the named users of every permission test, and a clean Redis per test.
+"""Shared fixtures: the named users of every permission test, a clean Redis per test, and a
+LinkedIn sandbox on a free loopback port.
 
-alice is a recruiting admin, bob a recruiter (his seat is mapped by the recruiter fixtures),
-charlie is signed in with no access at all.
+alice is a recruiting admin, bob a recruiter holding one seat (bob.seat), charlie is signed in
+with no access at all.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ import django_rq
 import pytest
 from django.contrib.auth.models import Group, User
 
-RECRUITING_ADMINS = "Recruiting admins"
+from recruiter.permissions import RECRUITING_ADMINS
+from tests.helpers import make_seat
+
 PASSWORD = "correct horse battery staple"
 
 
@@ -30,7 +33,9 @@ def alice(db) -> User:
 
 @pytest.fixture
 def bob(db) -> User:
-    return make_user("bob", first_name="Bob")
+    user = make_user("bob", first_name="Bob")
+    user.seat = make_seat(users=[user], name="Bob's seat")
+    return user
 
 
 @pytest.fixture
@@ -49,3 +54,44 @@ def clean_redis():
     connection = django_rq.get_connection("default")
     connection.flushdb()
     yield connection
+
+
+@pytest.fixture
+def make_sandbox(settings):
+    """Start LinkedIn sandboxes on free ports, pointed at by the settings; stopped after the test.
+
+    make_sandbox(notes=500, fault_rate=0.2, ...) takes SandboxConfig's fields.
+    """
+    from sandbox.server import Sandbox, SandboxConfig
+
+    started = []
+
+    def start(**config) -> Sandbox:
+        defaults = {
+            "seed": 7,
+            "contracts": 1,
+            "seats": 4,
+            "prospects": 60,
+            "notes": 300,
+            "days": 20,
+            "client_id": "sandbox-client-id",
+            "client_secret": "sandbox-client-secret",
+        }
+        sandbox = Sandbox(SandboxConfig(**{**defaults, **config}))
+        sandbox.start(host="127.0.0.1", port=0)
+        started.append(sandbox)
+        settings.LINKEDIN_API_BASE_URL = sandbox.api_base_url
+        settings.LINKEDIN_OAUTH_BASE_URL = sandbox.oauth_base_url
+        settings.LINKEDIN_CLIENT_ID = sandbox.config.client_id
+        settings.LINKEDIN_CLIENT_SECRET = sandbox.config.client_secret
+        return sandbox
+
+    yield start
+    for sandbox in started:
+        sandbox.stop()
+
+
+@pytest.fixture
+def sandbox(make_sandbox):
+    """A small LinkedIn sandbox (one contract, 300 notes) the settings point at."""
+    return make_sandbox()

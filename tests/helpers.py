@@ -1,0 +1,47 @@
+"""Plain make_<model>(**overrides) helpers: the smallest valid object, overridable field by field."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+from recruiter.models import Contract, Prospect, ProspectNote, Seat
+
+_ids = itertools.count(1)
+
+
+def make_contract(**overrides) -> Contract:
+    n = next(_ids)
+    fields = {"urn": f"urn:li:contract:9{n:03d}", "name": f"Contract {n}"}
+    return Contract.objects.create(**{**fields, **overrides})
+
+
+def make_seat(contract: Contract | None = None, users=(), **overrides) -> Seat:
+    n = next(_ids)
+    fields = {"urn": f"urn:li:seat:{700000 + n}", "name": f"Seat {n}"}
+    seat = Seat.objects.create(contract=contract or make_contract(), **{**fields, **overrides})
+    seat.users.add(*users)
+    return seat
+
+
+def make_prospect(**overrides) -> Prospect:
+    n = next(_ids)
+    return Prospect.objects.create(**{"urn": f"urn:li:person:p{n:05d}", **overrides})
+
+
+def make_note(owner: Seat | None = None, prospect: Prospect | None = None, **overrides):
+    n = next(_ids)
+    owner = owner or make_seat()
+    created = overrides.pop("created", datetime(2026, 11, 1, 9, 0, tzinfo=UTC) + timedelta(hours=n))
+    fields = {
+        "contract": owner.contract,
+        "linkedin_id": 1_300_000_000 + n,
+        "owner": owner,
+        "prospect": prospect or make_prospect(),
+        "text": f"Note {n}",
+        "created": created,
+        "last_modified": created,
+        "first_synced_at": created,
+        "last_synced_at": created,
+    }
+    return ProspectNote.objects.create(**{**fields, **overrides})
