@@ -1,4 +1,4 @@
-"""Plain make_<model>(**overrides) helpers: the smallest valid object, overridable field by field."""
+"""Plain make_<model>(**overrides) helpers: the smallest valid object, overridable by field."""
 
 from __future__ import annotations
 
