@@ -7,6 +7,10 @@ with no access at all.
 
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
+
 import django_rq
 import pytest
 from django.contrib.auth.models import Group, User
@@ -95,3 +99,91 @@ def make_sandbox(settings):
 def sandbox(make_sandbox):
     """A small LinkedIn sandbox (one contract, 300 notes) the settings point at."""
     return make_sandbox()
+
+
+# Browser tests -------------------------------------------------------------------------------
+# Playwright drives Debian's Chromium (the test tooling's own browser download does not work
+# here). Where Chromium is missing, the browser tests are left out with one clear line and the
+# rest of the suite runs; CI installs Chromium so it always runs them.
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists():
+        return
+    browser_tests = [item for item in items if item.get_closest_marker("browser")]
+    if browser_tests:
+        items[:] = [item for item in items if not item.get_closest_marker("browser")]
+        config.hook.pytest_deselected(items=browser_tests)
+        config._chromium_missing = len(browser_tests)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    missing = getattr(config, "_chromium_missing", 0)
+    if missing:
+        terminalreporter.write_line(
+            f"Chromium not found at {CHROMIUM}: {missing} browser tests not run "
+            "(apt-get install chromium to run them).",
+            yellow=True,
+        )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's event loop runs in this thread while tests also touch the database here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context per test; CSP violations and page errors fail the test."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(f"console: {msg.text}")
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
+    yield page
+    context.close()
+    assert not problems, problems
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under var/screenshots/ (ignored by git) to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
