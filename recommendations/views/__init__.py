@@ -1,0 +1,1 @@
+"""Views of the recommendations app, split by feature: connecting, lists, one request."""
