@@ -103,6 +103,10 @@ def _serve(env: dict[str, str], port: int, sandbox_port: int, use_sandbox: bool)
     )
     manager.add_process("worker", f"{PYTHON} manage.py rqworker default", env=env, cwd=str(ROOT))
     manager.add_process("cron", f"{PYTHON} manage.py rqcron config.cron", env=env, cwd=str(ROOT))
+    if use_sandbox:
+        # The demo contract and its first sync, so a newcomer sees notes within a minute; the
+        # job waits for the sandbox, which the manager starts beside the worker.
+        _manage(env, "start_demo")
     print(f"\n  Open http://127.0.0.1:{port}/  (Ctrl-C stops everything)\n", flush=True)
     manager.loop()
     return manager.returncode or 0

@@ -1,4 +1,17 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from recruiter.views import notes, prospects, seats, sync
+
 app_name = "recruiter"
-urlpatterns: list = []
+urlpatterns = [
+    path("notes/", notes.note_list, name="note_list"),
+    path("notes/export.csv", notes.note_export, name="note_export"),
+    path("prospects/", prospects.prospect_list, name="prospect_list"),
+    path("prospects/<int:pk>/", prospects.prospect_detail, name="prospect_detail"),
+    path("seats/", seats.seat_list, name="seat_list"),
+    path("sync/", sync.sync_status, name="sync_status"),
+    path("sync/progress.json", sync.sync_progress, name="sync_progress"),
+    path("sync/<int:pk>/now/", sync.sync_now, name="sync_now"),
+]

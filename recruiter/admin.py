@@ -1,0 +1,359 @@
+"""The admin of the recruiter app: contracts with their sync health and actions, seats mapped to
+users, and read-only views of what LinkedIn sent (notes, push events) and of the sync runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_rq
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.timesince import timesince
+
+from recruiter import jobs, sync
+from recruiter.models import Contract, Prospect, ProspectNote, PushEvent, Seat, SyncRun
+from recruiter.views.sync_state import WAITING
+
+# The admin index links to django-rq's queues (templates/recruiter/admin_index.html).
+admin.site.index_template = "recruiter/admin_index.html"
+
+
+def _short(text: str, length: int = 80) -> str:
+    return Truncator(text).chars(length)
+
+
+class NoSecretsMixin:
+    """Lists that join the contract leave its client secret undecrypted: they never show it."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).defer("contract__client_secret")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by the sync or the push endpoint: to look at, never to edit by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+# Contracts -----------------------------------------------------------------------------------
+
+
+class ContractForm(forms.ModelForm):
+    # The stored secret is never sent back to the browser: the field is always empty, and
+    # leaving it empty keeps the current secret.
+    client_secret = forms.CharField(
+        label="LinkedIn client secret",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Leave empty to keep the current secret.",
+    )
+    clear_client_secret = forms.BooleanField(
+        label="Remove the client secret",
+        required=False,
+        help_text="Fall back to the site's LINKEDIN_CLIENT_SECRET.",
+    )
+
+    class Meta:
+        model = Contract
+        fields = (
+            "urn",
+            "name",
+            "active",
+            "client_id",
+            "client_secret",
+            "backfill_start",
+            "window_hours",
+            "overlap_minutes",
+            "rescan_days",
+        )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._stored_secret = self.instance.client_secret if self.instance.pk else ""
+        self.initial.pop("client_secret", None)
+        if self.instance.pk:
+            state = "A secret is stored." if self._stored_secret else "No secret is stored."
+            self.fields["client_secret"].help_text = f"{state} Leave empty to keep it."
+
+    def clean_client_secret(self) -> str:
+        return self.cleaned_data.get("client_secret") or self._stored_secret
+
+    def clean(self):
+        data = super().clean()
+        if data.get("clear_client_secret"):
+            data["client_secret"] = ""
+        return data
+
+
+def enqueue_rescan(contract: Contract, since: dt.datetime) -> bool:
+    """Queue a re-scan of `contract` from `since` to now; False if a re-scan is already waiting.
+
+    recruiter.jobs.enqueue_sync takes no start date, so the sync itself is queued, under the
+    contract's rescan job id: the sync page then shows it as queued, and the contract's lock
+    keeps it from overlapping a scheduled run.
+    """
+    queue = django_rq.get_queue(jobs.QUEUE)
+    waiting = queue.fetch_job(jobs.rescan_job_id(contract.pk))
+    if waiting is not None and waiting.get_status(refresh=False) in WAITING:
+        return False
+    queue.enqueue(
+        sync.sync_contract,
+        contract.pk,
+        kind=SyncRun.Kind.RESCAN,
+        since=since,
+        job_id=jobs.rescan_job_id(contract.pk),
+        job_timeout=jobs.RESCAN_TIMEOUT,
+    )
+    return True
+
+
+class RescanForm(forms.Form):
+    since = forms.DateField(
+        label="Re-scan notes modified since",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The sync reads LinkedIn again from this day (site time zone) to now.",
+    )
+
+    def clean_since(self) -> dt.date:
+        since = self.cleaned_data["since"]
+        if since > timezone.localdate():
+            raise forms.ValidationError("That day has not come yet.")
+        return since
+
+    def since_datetime(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.cleaned_data["since"], dt.time.min))
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    form = ContractForm
+    list_display = (
+        "__str__",
+        "urn",
+        "active",
+        "last_run_status",
+        "last_success_at",
+        "lag_display",
+        "last_error_short",
+        "last_error_at",
+    )
+    list_filter = ("active",)
+    search_fields = ("name", "urn")
+    readonly_fields = (
+        "watermark",
+        "lag_display",
+        "last_rescan_at",
+        "last_success_at",
+        "last_error",
+        "last_error_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("urn", "name", "active")}),
+        (
+            "Credentials",
+            {
+                "fields": ("client_id", "client_secret", "clear_client_secret"),
+                "description": "Empty: the site's LINKEDIN_CLIENT_ID / LINKEDIN_CLIENT_SECRET.",
+            },
+        ),
+        ("Sync", {"fields": ("backfill_start", "window_hours", "overlap_minutes", "rescan_days")}),
+        (
+            "Health",
+            {
+                "fields": (
+                    "watermark",
+                    "lag_display",
+                    "last_success_at",
+                    "last_error",
+                    "last_error_at",
+                    "last_rescan_at",
+                )
+            },
+        ),
+    )
+    actions = ("sync_now", "rescan_from_date")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Contract]:
+        latest = SyncRun.objects.filter(contract=OuterRef("pk")).order_by("-started_at", "-id")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_last_status=Subquery(latest.values("status")[:1]))
+        )
+
+    @admin.display(description="last run")
+    def last_run_status(self, contract: Contract) -> str:
+        return getattr(contract, "_last_status", None) or "–"
+
+    @admin.display(description="lag")
+    def lag_display(self, contract: Contract) -> str:
+        return timesince(contract.watermark) if contract.watermark else "never synced"
+
+    @admin.display(description="last error")
+    def last_error_short(self, contract: Contract) -> str:
+        return _short(contract.last_error)
+
+    @admin.action(description="Sync now")
+    def sync_now(self, request: HttpRequest, queryset: QuerySet[Contract]) -> None:
+        contracts = list(queryset)
+        for contract in contracts:
+            jobs.enqueue_sync(contract, kind=SyncRun.Kind.MANUAL)
+        names = ", ".join(str(c) for c in contracts)
+        self.message_user(request, f"Sync queued for {names}.", messages.SUCCESS)
+
+    @admin.action(description="Re-scan from date…")
+    def rescan_from_date(
+        self, request: HttpRequest, queryset: QuerySet[Contract]
+    ) -> HttpResponse | None:
+        form = RescanForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            since = form.since_datetime()
+            for contract in queryset:
+                if enqueue_rescan(contract, since):
+                    message = f"Re-scan of {contract} from {since:%Y-%m-%d} queued."
+                    self.message_user(request, message, messages.SUCCESS)
+                else:
+                    message = f"A re-scan of {contract} is already waiting; none added."
+                    self.message_user(request, message, messages.WARNING)
+            return None  # back to the change list
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Re-scan from a date",
+            "opts": self.model._meta,
+            "contracts": queryset,
+            "form": form,
+            "action": "rescan_from_date",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "recruiter/admin_rescan.html", context)
+
+
+# Seats and prospects -------------------------------------------------------------------------
+
+
+@admin.register(Seat)
+class SeatAdmin(NoSecretsMixin, admin.ModelAdmin):
+    # No notes count here: it would be one count per seat over the notes table (the dashboard's
+    # seats page has them, in one grouped query).
+    list_display = ("__str__", "urn", "contract", "user_count")
+    list_filter = ("contract",)
+    search_fields = ("name", "urn", "users__username", "users__email")
+    list_select_related = ("contract",)
+    autocomplete_fields = ("contract",)
+    filter_horizontal = ("users",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Seat]:
+        return super().get_queryset(request).annotate(_users=Count("users", distinct=True))
+
+    @admin.display(description="users", ordering="_users")
+    def user_count(self, seat: Seat) -> str:
+        return str(seat._users) if seat._users else "unmapped"
+
+
+@admin.register(Prospect)
+class ProspectAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "urn")
+    search_fields = ("name", "urn")
+
+
+# What LinkedIn sent, and what the sync did ---------------------------------------------------
+
+
+@admin.register(ProspectNote)
+class ProspectNoteAdmin(NoSecretsMixin, ReadOnlyAdmin):
+    list_display = (
+        "linkedin_id",
+        "contract",
+        "owner",
+        "prospect",
+        "text_short",
+        "created",
+        "last_modified",
+        "active",
+        "deleted_by",
+    )
+    list_filter = ("active", "deleted_by", "contract")
+    search_fields = ("=linkedin_id", "prospect__urn", "prospect__name", "owner__urn", "text")
+    list_select_related = ("contract", "owner", "prospect")
+    raw_id_fields = ("owner", "prospect")
+    # Counting a million notes for "N results" on every page costs more than it tells.
+    show_full_result_count = False
+    readonly_fields = (
+        # LinkedIn's fields...
+        "contract",
+        "linkedin_id",
+        "owner",
+        "prospect",
+        "text",
+        "created",
+        "last_modified",
+        "active",
+        # ...and the sync's bookkeeping.
+        "deleted_at",
+        "deleted_by",
+        "first_synced_at",
+        "last_synced_at",
+    )
+
+    @admin.display(description="text")
+    def text_short(self, note: ProspectNote) -> str:
+        return _short(note.text)
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(NoSecretsMixin, ReadOnlyAdmin):
+    list_display = (
+        "started_at",
+        "contract",
+        "kind",
+        "status",
+        "progress_display",
+        "window_start",
+        "window_end",
+        "notes_created",
+        "notes_updated",
+        "notes_deactivated",
+        "api_calls",
+        "retries",
+        "error_short",
+    )
+    list_filter = ("status", "kind", "contract")
+    search_fields = ("error", "contract__name", "contract__urn")
+    list_select_related = ("contract",)
+    date_hierarchy = "started_at"
+
+    @admin.display(description="progress", ordering="progress")
+    def progress_display(self, run: SyncRun) -> str:
+        return f"{run.progress:.0f}%"
+
+    @admin.display(description="error")
+    def error_short(self, run: SyncRun) -> str:
+        return _short(run.error)
+
+
+@admin.register(PushEvent)
+class PushEventAdmin(NoSecretsMixin, ReadOnlyAdmin):
+    list_display = (
+        "received_at",
+        "event_type",
+        "contract",
+        "prospect_note_id",
+        "signature_valid",
+        "deliveries",
+        "processed_at",
+        "outcome",
+    )
+    list_filter = ("event_type", "signature_valid", "contract")
+    search_fields = ("=prospect_note_id", "body_sha256", "outcome")
+    list_select_related = ("contract",)
+    readonly_fields = tuple(f.name for f in PushEvent._meta.fields if f.name != "id")

@@ -1,0 +1,74 @@
+"""Prospect notes as CSV, streamed: the `export_prospect_notes` command and the dashboard's
+download both use iter_csv_lines.
+
+Rows are read as plain tuples through a chunked database cursor (a server-side cursor on
+PostgreSQL), one query however many notes, so a million notes take no more memory than a
+thousand. The caller chooses which notes (role, contract, deleted or not) through the queryset.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from django.db.models import QuerySet
+
+from recruiter.models import ProspectNote
+
+__all__ = ["CHUNK_SIZE", "CSV_HEADER", "iter_csv_lines"]
+
+CSV_HEADER = ["id", "contract", "owner", "member", "note", "created", "last_modified", "active"]
+CHUNK_SIZE = 2000
+
+# The same order as CSV_HEADER; the URNs come through joins inside the one query.
+_COLUMNS = (
+    "linkedin_id",
+    "contract__urn",
+    "owner__urn",
+    "prospect__urn",
+    "text",
+    "created",
+    "last_modified",
+    "active",
+)
+
+
+class _Line:
+    """A file-like object whose write() hands back the line, so csv.writer formats one row
+    at a time without an in-memory buffer to reset."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def iter_csv_lines(notes: QuerySet[ProspectNote], *, chunk_size: int = CHUNK_SIZE) -> Iterator[str]:
+    """Yield the header line, then one CSV line per note (CRLF-terminated, RFC 4180 quoting).
+
+    Nothing is queried until the first line after the header is asked for.
+    """
+    writer = csv.writer(_Line())
+    yield writer.writerow(CSV_HEADER)
+    rows = notes.values_list(*_COLUMNS).iterator(chunk_size=chunk_size)
+    for linkedin_id, contract, owner, member, text, created, modified, active in rows:
+        yield writer.writerow(
+            [
+                linkedin_id,
+                contract or "",
+                owner or "",
+                member or "",
+                text,
+                _iso_utc(created),
+                _iso_utc(modified),
+                "true" if active else "false",
+            ]
+        )
+
+
+def _iso_utc(value: datetime | None) -> str:
+    """2026-11-23T08:15:00Z; milliseconds only when LinkedIn's epoch-ms time had some."""
+    if value is None:
+        return ""
+    value = value.astimezone(UTC)
+    timespec = "milliseconds" if value.microsecond else "seconds"
+    return value.replace(tzinfo=None).isoformat(timespec=timespec) + "Z"

@@ -1,0 +1,120 @@
+"""RQ jobs for the prospect-note sync. They take ids, are idempotent and have explicit timeouts.
+
+config/cron.py schedules ``sync_active_contracts`` and ``rescan_active_contracts``; the
+dashboard's "Sync now" button and the admin action call ``enqueue_sync``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import django_rq
+from rq.job import Job, JobStatus
+from rq.queue import Queue
+
+from recruiter import sync
+from recruiter.linkedin import wait_for_api
+from recruiter.models import Contract, SyncRun
+
+logger = logging.getLogger(__name__)
+
+QUEUE = "default"
+# A first backfill of two years of a busy contract is the longest run; a run killed by the
+# timeout is resumable anyway (the next one continues from the watermark).
+SYNC_TIMEOUT = 6 * 60 * 60
+RESCAN_TIMEOUT = 2 * 60 * 60
+FAN_OUT_TIMEOUT = 5 * 60
+# Waiting jobs with these states already cover a contract: enqueuing again would only pile up.
+_PENDING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
+
+
+def sync_job_id(contract_id: int) -> str:
+    return f"sync-contract-{contract_id}"
+
+
+def rescan_job_id(contract_id: int) -> str:
+    return f"rescan-contract-{contract_id}"
+
+
+def sync_contract(
+    contract_id: int, kind: str = SyncRun.Kind.SCHEDULED, wait_for_linkedin: float = 0.0
+) -> dict[str, Any]:
+    """The RQ job: sync one contract. ``wait_for_linkedin`` (seconds) is for `make run`, whose
+    sandbox starts beside the worker: the first job waits for it to listen."""
+    if wait_for_linkedin:
+        wait_for_api(wait_for_linkedin)
+    return _summary(sync.sync_contract(contract_id, kind=kind))
+
+
+def rescan_contract(contract_id: int) -> dict[str, Any]:
+    return _summary(sync.rescan_contract(contract_id))
+
+
+def sync_active_contracts() -> int:
+    """Enqueue a sync of every active contract; return how many were enqueued."""
+    queue = _queue()
+    enqueued = 0
+    for contract_id in Contract.objects.filter(active=True).values_list("pk", flat=True):
+        job_id = sync_job_id(contract_id)
+        if _pending(queue, job_id) is None:
+            queue.enqueue(sync_contract, contract_id, job_id=job_id, job_timeout=SYNC_TIMEOUT)
+            enqueued += 1
+    return enqueued
+
+
+def rescan_active_contracts() -> int:
+    """Enqueue a rescan of every active contract; return how many were enqueued."""
+    queue = _queue()
+    enqueued = 0
+    for contract_id in Contract.objects.filter(active=True).values_list("pk", flat=True):
+        job_id = rescan_job_id(contract_id)
+        if _pending(queue, job_id) is None:
+            queue.enqueue(rescan_contract, contract_id, job_id=job_id, job_timeout=RESCAN_TIMEOUT)
+            enqueued += 1
+    return enqueued
+
+
+def enqueue_sync(
+    contract: Contract, kind: str = SyncRun.Kind.MANUAL, *, wait_for_linkedin: float = 0.0
+) -> Job | None:
+    """Enqueue a sync of ``contract`` now, unless one is already waiting (that one is returned).
+
+    Inside a transaction the job is enqueued when it commits (django-rq's default commit mode)
+    and None is returned; the worker must not look for a contract that is not committed yet.
+    """
+    queue = _queue()
+    job_id = sync_job_id(contract.pk)
+    waiting = _pending(queue, job_id)
+    if waiting is not None:
+        return waiting
+    return queue.enqueue(
+        sync_contract,
+        contract.pk,
+        str(kind),
+        wait_for_linkedin,
+        job_id=job_id,
+        job_timeout=SYNC_TIMEOUT,
+    )
+
+
+def _queue() -> Queue:
+    return django_rq.get_queue(QUEUE)
+
+
+def _pending(queue: Queue, job_id: str) -> Job | None:
+    job = queue.fetch_job(job_id)
+    if job is None:
+        return None
+    return job if job.get_status(refresh=False) in _PENDING else None
+
+
+def _summary(run: SyncRun) -> dict[str, Any]:
+    return {
+        "run": run.pk,
+        "status": run.status,
+        "created": run.notes_created,
+        "updated": run.notes_updated,
+        "deactivated": run.notes_deactivated,
+        "error": run.error,
+    }

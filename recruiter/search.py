@@ -1,0 +1,141 @@
+"""Full-text search over the note text, and a page of search results that stays fast.
+
+On PostgreSQL the match is `to_tsvector('simple', text) @@ websearch_to_tsquery('simple', q)`,
+served by the GIN index of migration 0002 (the expression here must stay byte-for-byte the
+index's, or the planner falls back to computing the vector for every row). The 'simple'
+configuration does no stemming: notes mix languages, names and abbreviations, and a recruiter
+searching "java" wants "Java", not "jav". Elsewhere (SQLite in development and tests) every
+word of the query must appear in the text, case-insensitively.
+
+A page of results, newest first, has two good plans and PostgreSQL's planner cannot always tell
+which one applies, because it knows the frequency of common words only:
+- a common word: walk the created index and test each note until the page is full (a word in
+  one note of 13 fills 51 rows after ~660 notes);
+- a rare word: take its few matches from the GIN index, then sort them.
+For a word it has no statistics for, the planner assumes it is in 0.5% of the notes and walks
+the created index: on a word in one note of a million, that is a million to_tsvector calls
+(six seconds). So the planner's estimates only pick the walk for words it knows to be common
+enough (walk_threshold); every other search reads its matches from the
+GIN index, up to sparse_limit of them, and walks only if there turn out to be more.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+
+from django.db import connections
+from django.db.models import Func, Q, QuerySet, TextField
+
+from recruiter.models import ProspectNote
+from recruiter.pagination import (
+    Cursor,
+    NotePage,
+    Total,
+    capped_total,
+    key_page,
+    note_page,
+)
+
+SEARCH_CONFIG = "simple"
+INDEX_NAME = "recruiter_note_text_fts"
+# Testing one note on the walk (heap row + to_tsvector, ~13 µs) against reading one match of
+# the GIN plan from the heap (~3 µs), measured on a million notes (benchmarks/pages.py).
+WALK_COST_RATIO = 5
+
+Rows = Callable[[QuerySet[ProspectNote]], QuerySet[ProspectNote]]
+
+
+class SimpleTsVector(Func):
+    """to_tsvector('simple', <text>) without the COALESCE Django's SearchVector adds, so that
+    the expression is the one the GIN index was built on."""
+
+    template = "to_tsvector('simple'::regconfig, %(expressions)s)"
+    arity = 1
+    output_field = TextField()  # replaced by SearchVectorField on PostgreSQL below
+
+
+def search_notes(notes: QuerySet, query: str) -> QuerySet:
+    """Restrict `notes` to those whose text matches `query` (web-search syntax on PostgreSQL:
+    words, "quoted phrases", -excluded, or)."""
+    query = query.strip()
+    if not query:
+        return notes
+    if _is_postgres(notes):
+        # Imported here: django.contrib.postgres needs psycopg, which SQLite setups lack.
+        from django.contrib.postgres.search import SearchQuery, SearchVectorField
+
+        vector = SimpleTsVector("text", output_field=SearchVectorField())
+        return notes.alias(text_vector=vector).filter(
+            text_vector=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+        )
+    words = [word.strip('"') for word in query.split()]
+    condition = Q()
+    for word in words:
+        if word:
+            condition &= Q(text__icontains=word)
+    return notes.filter(condition)
+
+
+def search_page(
+    notes: QuerySet[ProspectNote],
+    query: str,
+    *,
+    after: Cursor | None,
+    before: Cursor | None,
+    per_page: int,
+    rows: Rows,
+) -> tuple[NotePage, Total]:
+    """The page of `notes` (ordered newest first) matching `query`, and how many match.
+
+    `rows` shapes the queryset the page's notes are read with (select_related, only). Four
+    queries on PostgreSQL whichever plan is taken: two estimates, the page's keys, its rows.
+    """
+    matched = search_notes(notes, query)
+    if not query.strip() or not _is_postgres(notes):
+        page = note_page(rows(matched), after=after, before=before, per_page=per_page)
+        return page, capped_total(matched)
+    estimate = _estimated_rows(matched)
+    # The walk follows the created index of every note, the filtered-out ones included.
+    threshold = walk_threshold(_estimated_rows(ProspectNote.objects.all()), per_page)
+    keys, limit = None, sparse_limit(threshold)
+    if estimate < threshold:
+        # No ORDER BY: with LIMIT above the estimate, the planner reads the GIN index.
+        keys = list(matched.order_by().values_list("created", "id")[: limit + 1])
+    if keys is not None and len(keys) <= limit:
+        keys.sort(reverse=True)
+        ids, newer, older = key_page(keys, after=after, before=before, per_page=per_page)
+        total = Total(len(keys))
+    else:
+        walked = note_page(
+            matched.only("id", "created"), after=after, before=before, per_page=per_page
+        )
+        ids, newer, older = [note.pk for note in walked.notes], walked.newer, walked.older
+        total = Total(estimate, "about") if keys is None else Total(limit, "more")
+    found = {note.pk: note for note in rows(ProspectNote.objects.filter(pk__in=ids))}
+    return NotePage([found[pk] for pk in ids if pk in found], newer, older), total
+
+
+def walk_threshold(selected: int, per_page: int) -> int:
+    """How many matches make the walk cheaper than the GIN plan, with `selected` notes in the
+    walked index.
+
+    The walk tests per_page * selected / matches notes, the GIN plan reads every match: they
+    cost the same at sqrt(ratio * per_page * selected) matches (~16,000 of a million notes).
+    """
+    return math.isqrt(WALK_COST_RATIO * (per_page + 1) * max(selected, 1))
+
+
+def sparse_limit(threshold: int) -> int:
+    """How many matches the GIN plan reads before it gives up for the walk: estimates err."""
+    return 2 * threshold + 1000
+
+
+def _estimated_rows(notes: QuerySet) -> int:
+    plan = json.loads(notes.order_by().explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def _is_postgres(notes: QuerySet) -> bool:
+    return connections[notes.db].vendor == "postgresql"

@@ -1,0 +1,338 @@
+"""Writing prospect notes: one bulk upsert per batch of pages, a fixed number of statements.
+
+The rules, the same on both databases (tests/test_sync.py checks each):
+- the key is (contract, LinkedIn id); a repeated id inside a batch keeps the newest
+  lastModified, the later one on a tie (PostgreSQL's ON CONFLICT refuses to touch a row twice);
+- a version updates the stored row only when its lastModified is newer than the stored one, or
+  the stored one is NULL (a push tombstone written before the note was ever synced); an older
+  or equal version changes nothing;
+- ``active: false`` deletes: active=False, deleted_at=now, deleted_by="sync". Deletion is
+  permanent: a row with deleted_at set keeps active=False whatever LinkedIn sends later;
+- seats (per contract) and prospects are created as their URNs first arrive.
+
+No model instances and no query per note: on PostgreSQL the batch is COPYed into a temporary
+table and merged by one INSERT ... SELECT ... ON CONFLICT; on SQLite it is one executemany of
+INSERT ... ON CONFLICT DO UPDATE ... WHERE. The caller (recruiter/sync.py) decides how many
+pages a batch holds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+from linkedin import ProspectNote
+from recruiter.models import ProspectNote as NoteRow
+
+DELETED_BY_SYNC = NoteRow.DeletedBy.SYNC.value
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+NAIVE_EPOCH = datetime(1970, 1, 1)
+
+
+@dataclass
+class PageCounts:
+    """What one write did. ``unchanged`` counts distinct notes that were already up to date."""
+
+    created: int = 0
+    updated: int = 0
+    deactivated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: PageCounts) -> PageCounts:
+        self.created += other.created
+        self.updated += other.updated
+        self.deactivated += other.deactivated
+        self.unchanged += other.unchanged
+        return self
+
+
+def newest_per_id(notes: Sequence[ProspectNote]) -> Collection[ProspectNote]:
+    """One version per id: the newest lastModified, the later in the list on a tie."""
+    if len({note.id for note in notes}) == len(notes):
+        return notes
+    kept: dict[int, ProspectNote] = {}
+    for note in notes:
+        old = kept.get(note.id)
+        if old is None or note.last_modified >= old.last_modified:
+            kept[note.id] = note
+    return list(kept.values())
+
+
+def ms_to_datetime(ms: int) -> datetime:
+    """Epoch milliseconds as an aware UTC datetime, exactly (no float rounding)."""
+    return EPOCH + timedelta(milliseconds=ms)
+
+
+def clean_text(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; both backends store the same replacement.
+    return value.replace("\x00", "\ufffd") if "\x00" in value else value
+
+
+def relax_commit(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Let the current transaction commit without waiting for its WAL flush (PostgreSQL).
+
+    Safe for the sync: the WAL is replayed in order, so a crash can only lose a suffix of the
+    commits, and a lost page or watermark is fetched again by the next run.
+    """
+    connection = connections[using]
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+class NoteWriter:
+    """Writes one contract's notes; make one per run with ``note_writer()``."""
+
+    def __init__(self, contract_id: int, using: str = DEFAULT_DB_ALIAS) -> None:
+        self.contract_id = contract_id
+        self.using = using
+        self.connection = connections[using]
+
+    def write(self, notes: Sequence[ProspectNote], now: datetime) -> PageCounts:
+        """Upsert a batch of notes (pages of one window) in one transaction; say what changed."""
+        unique = newest_per_id(notes)
+        if not unique:
+            return PageCounts()
+        with transaction.atomic(using=self.using):
+            return self._write(unique, now)
+
+    def _write(self, notes: Collection[ProspectNote], now: datetime) -> PageCounts:
+        raise NotImplementedError
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+PG_CREATE_STAGE = """
+CREATE TEMPORARY TABLE IF NOT EXISTS recruiter_note_stage (
+    linkedin_id bigint NOT NULL,
+    owner text NOT NULL,
+    member text NOT NULL,
+    text text NOT NULL,
+    created bigint NOT NULL,
+    last_modified bigint NOT NULL,
+    active boolean NOT NULL
+) ON COMMIT DELETE ROWS
+"""
+
+PG_COPY = (
+    "COPY recruiter_note_stage (linkedin_id, owner, member, text, created, last_modified, active)"
+    " FROM STDIN"
+)
+
+# Sent as one string (psycopg's client-side binding cursor takes several statements per call):
+# one round trip for the whole merge. In READ COMMITTED each statement takes a fresh snapshot,
+# so the merge sees seats and prospects another transaction committed a moment ago. NOT EXISTS
+# first: most URNs are known after the first pages, and a speculative insertion that conflicts
+# costs far more than an index probe.
+#
+# synchronous_commit is off (see relax_commit): a crash can lose the last pages written, and
+# then the watermark committed after them too, so the next run simply fetches them again.
+#
+# The merge statement empties the staging table (DELETE ... RETURNING) instead of relying on
+# ON COMMIT DELETE ROWS alone, which never fires while an outer transaction is open (tests).
+# Timestamps travel as epoch ms and are converted by to_timestamp(): exact to the millisecond.
+PG_MERGE = """
+SET LOCAL synchronous_commit TO OFF;
+INSERT INTO recruiter_seat (contract_id, urn, name)
+SELECT DISTINCT %(contract)s, g.owner, '' FROM recruiter_note_stage g
+WHERE g.owner <> '' AND NOT EXISTS (
+    SELECT 1 FROM recruiter_seat s WHERE s.contract_id = %(contract)s AND s.urn = g.owner
+)
+ON CONFLICT (contract_id, urn) DO NOTHING;
+INSERT INTO recruiter_prospect (urn, name)
+SELECT DISTINCT g.member, '' FROM recruiter_note_stage g
+WHERE g.member <> '' AND NOT EXISTS (SELECT 1 FROM recruiter_prospect m WHERE m.urn = g.member)
+ON CONFLICT (urn) DO NOTHING;
+WITH page AS (
+    DELETE FROM recruiter_note_stage RETURNING *
+), written AS (
+    INSERT INTO recruiter_prospectnote AS n (
+        contract_id, linkedin_id, owner_id, prospect_id, text, created, last_modified,
+        active, deleted_at, deleted_by, first_synced_at, last_synced_at
+    )
+    SELECT %(contract)s, p.linkedin_id, s.id, m.id, p.text,
+           to_timestamp(p.created / 1000.0), to_timestamp(p.last_modified / 1000.0),
+           p.active,
+           CASE WHEN p.active THEN NULL ELSE %(now)s::timestamptz END,
+           CASE WHEN p.active THEN '' ELSE %(deleted_by)s END,
+           %(now)s, %(now)s
+    FROM page p
+    LEFT JOIN recruiter_seat s ON s.contract_id = %(contract)s AND s.urn = p.owner
+    LEFT JOIN recruiter_prospect m ON m.urn = p.member
+    ON CONFLICT (contract_id, linkedin_id) DO UPDATE SET
+        owner_id = EXCLUDED.owner_id,
+        prospect_id = EXCLUDED.prospect_id,
+        text = EXCLUDED.text,
+        created = EXCLUDED.created,
+        last_modified = EXCLUDED.last_modified,
+        active = EXCLUDED.active AND n.deleted_at IS NULL,
+        deleted_at = COALESCE(n.deleted_at, EXCLUDED.deleted_at),
+        deleted_by = CASE WHEN n.deleted_at IS NULL THEN EXCLUDED.deleted_by
+                          ELSE n.deleted_by END,
+        first_synced_at = COALESCE(n.first_synced_at, EXCLUDED.first_synced_at),
+        last_synced_at = EXCLUDED.last_synced_at
+    WHERE n.last_modified IS NULL OR EXCLUDED.last_modified > n.last_modified
+    RETURNING (xmax = 0) AS inserted, COALESCE(deleted_at = %(now)s, false) AS deleted_now
+)
+SELECT count(*) FILTER (WHERE inserted),
+       count(*) FILTER (WHERE NOT inserted AND NOT deleted_now),
+       count(*) FILTER (WHERE NOT inserted AND deleted_now)
+FROM written
+"""
+
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r\x00]")
+
+
+def _copy_field(value: str) -> str:
+    """A value in COPY's text format: backslash, tab, newline and CR escaped."""
+    if _COPY_SPECIAL.search(value) is None:
+        return value
+    value = clean_text(value)
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
+
+
+class PostgresNoteWriter(NoteWriter):
+    def __init__(self, contract_id: int, using: str = DEFAULT_DB_ALIAS) -> None:
+        super().__init__(contract_id, using)
+        # Temporary tables live as long as the session: created once per writer (IF NOT
+        # EXISTS: the session may have one from an earlier run), not once per page.
+        with self.connection.cursor() as cursor:
+            cursor.execute(PG_CREATE_STAGE)
+
+    def _write(self, notes: Collection[ProspectNote], now: datetime) -> PageCounts:
+        esc = _copy_field
+        data = "".join(
+            [
+                f"{n.id}\t{esc(n.owner)}\t{esc(n.member)}\t{esc(n.note)}\t"
+                f"{n.created}\t{n.last_modified}\t{'t' if n.active else 'f'}\n"
+                for n in notes
+            ]
+        ).encode()
+        params = {"contract": self.contract_id, "now": now, "deleted_by": DELETED_BY_SYNC}
+        with self.connection.cursor() as cursor:
+            with cursor.copy(PG_COPY) as copy:
+                copy.write(data)
+            cursor.execute(PG_MERGE, params)
+            while cursor.nextset():
+                pass
+            created, updated, deactivated = cursor.fetchone()
+        return PageCounts(
+            created, updated, deactivated, len(notes) - created - updated - deactivated
+        )
+
+
+# --- SQLite -------------------------------------------------------------------------------------
+
+SQLITE_SEATS = (
+    "INSERT INTO recruiter_seat (contract_id, urn, name) VALUES (%s, %s, '') "
+    "ON CONFLICT (contract_id, urn) DO NOTHING"
+)
+SQLITE_PROSPECTS = (
+    "INSERT INTO recruiter_prospect (urn, name) VALUES (%s, '') ON CONFLICT (urn) DO NOTHING"
+)
+SQLITE_EXISTING = (
+    # CAST: the text as stored and as SQLite compares it (the bare column is parsed by Django).
+    "SELECT linkedin_id, CAST(last_modified AS TEXT), deleted_at IS NOT NULL "
+    "FROM recruiter_prospectnote "
+    "WHERE contract_id = %s AND linkedin_id IN (SELECT value FROM json_each(%s))"
+)
+SQLITE_UPSERT = """
+INSERT INTO recruiter_prospectnote AS n (
+    contract_id, linkedin_id, owner_id, prospect_id, text, created, last_modified,
+    active, deleted_at, deleted_by, first_synced_at, last_synced_at
+) VALUES (
+    %s, %s,
+    (SELECT id FROM recruiter_seat WHERE contract_id = %s AND urn = %s),
+    (SELECT id FROM recruiter_prospect WHERE urn = %s),
+    %s, %s, %s, %s, %s, %s, %s, %s
+)
+ON CONFLICT (contract_id, linkedin_id) DO UPDATE SET
+    owner_id = excluded.owner_id,
+    prospect_id = excluded.prospect_id,
+    text = excluded.text,
+    created = excluded.created,
+    last_modified = excluded.last_modified,
+    active = excluded.active AND n.deleted_at IS NULL,
+    deleted_at = COALESCE(n.deleted_at, excluded.deleted_at),
+    deleted_by = CASE WHEN n.deleted_at IS NULL THEN excluded.deleted_by ELSE n.deleted_by END,
+    first_synced_at = COALESCE(n.first_synced_at, excluded.first_synced_at),
+    last_synced_at = excluded.last_synced_at
+WHERE n.last_modified IS NULL OR excluded.last_modified > n.last_modified
+"""
+
+
+class SqliteNoteWriter(NoteWriter):
+    """SQLite has no COPY and no xmax: read the batch's stored versions first (one query; the
+    IMMEDIATE transaction holds the write lock, so nothing changes in between), count in
+    Python by the same rules, and upsert only the notes that change."""
+
+    def _db_time(self, ms: int) -> str:
+        """Epoch ms as the text Django stores for a DateTimeField, which SQLite compares."""
+        if self.connection.timezone_name == "UTC":
+            # What adapt_datetimefield_value() makes of the aware UTC datetime, without building
+            # and converting one: most of the Python time of a SQLite write.
+            return str(NAIVE_EPOCH + timedelta(milliseconds=ms))
+        return self.connection.ops.adapt_datetimefield_value(ms_to_datetime(ms))
+
+    def _write(self, notes: Collection[ProspectNote], now: datetime) -> PageCounts:
+        adapt = self.connection.ops.adapt_datetimefield_value
+        db_time = self._db_time
+        contract = self.contract_id
+        now_db = adapt(now)
+        with self.connection.cursor() as cursor:
+            cursor.execute(SQLITE_EXISTING, [contract, json.dumps([n.id for n in notes])])
+            # Dates are compared as the text Django stores, as SQLite compares them.
+            stored = {row[0]: (row[1], bool(row[2])) for row in cursor.fetchall()}
+            counts = PageCounts()
+            rows = []
+            for n in notes:
+                modified = db_time(n.last_modified)
+                old = stored.get(n.id)
+                if old is None:
+                    counts.created += 1
+                elif old[0] is not None and modified <= old[0]:
+                    counts.unchanged += 1
+                    continue
+                elif not n.active and not old[1]:
+                    counts.deactivated += 1
+                else:
+                    counts.updated += 1
+                rows.append(
+                    (
+                        contract,
+                        n.id,
+                        contract,
+                        n.owner,
+                        n.member,
+                        clean_text(n.note),
+                        modified if n.created == n.last_modified else db_time(n.created),
+                        modified,
+                        n.active,
+                        None if n.active else now_db,
+                        "" if n.active else DELETED_BY_SYNC,
+                        now_db,
+                        now_db,
+                    )
+                )
+            # Executed even when empty (a no-op) so every write costs the same statements.
+            cursor.executemany(SQLITE_SEATS, [(contract, u) for u in {n.owner for n in notes} if u])
+            cursor.executemany(SQLITE_PROSPECTS, [(u,) for u in {n.member for n in notes} if u])
+            cursor.executemany(SQLITE_UPSERT, rows)
+        return counts
+
+
+def note_writer(contract_id: int, using: str = DEFAULT_DB_ALIAS) -> NoteWriter:
+    vendor = connections[using].vendor
+    if vendor == "postgresql":
+        return PostgresNoteWriter(contract_id, using)
+    if vendor == "sqlite":
+        return SqliteNoteWriter(contract_id, using)
+    raise NotImplementedError(f"the note sync supports PostgreSQL and SQLite, not {vendor}")

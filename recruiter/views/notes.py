@@ -1,0 +1,96 @@
+"""Browse, filter, search and export prospect notes."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from recruiter.export import iter_csv_lines
+from recruiter.forms import NoteFilterForm
+from recruiter.models import ProspectNote
+from recruiter.search import search_page
+from recruiter.views.access import notes_viewer_required
+
+PER_PAGE = 50
+
+# What a row of the list shows; the rest of the columns (sync bookkeeping) stay in the table.
+ROW_FIELDS = (
+    "id",
+    "linkedin_id",
+    "text",
+    "created",
+    "last_modified",
+    "active",
+    "deleted_at",
+    "owner__id",
+    "owner__name",
+    "owner__urn",
+    "prospect__id",
+    "prospect__name",
+    "prospect__urn",
+)
+
+
+@require_GET
+@notes_viewer_required
+def note_list(request: HttpRequest) -> HttpResponse:
+    form = NoteFilterForm(request.GET, user=request.user)
+    valid = form.is_valid()
+    context = {
+        "form": form,
+        "seat_choices": list(form.fields["seat"].queryset),
+        "selected_seat": valid and form.cleaned_data["seat"] and form.cleaned_data["seat"].pk,
+        "show_status": form.is_admin,
+    }
+    if not valid:
+        # A seat or prospect id the user may not see lands here too: nothing is shown for it.
+        return render(request, "recruiter/note_list.html", context, status=400)
+    data = form.cleaned_data
+    page, total = search_page(
+        form.notes(search=False),
+        data["q"],
+        after=data["after"],
+        before=data["before"],
+        per_page=PER_PAGE,
+        rows=_rows,
+    )
+    number = data["page"] or (None if data["after"] else 1)
+    if data["before"] and not page.newer:
+        number = 1  # back at the top, whatever the page number said
+    context |= {
+        "page": page,
+        "page_number": number,
+        "total": total,
+        "filters_query": form.query_string(),
+        "without_prospect_query": form.query_string(drop=("prospect",)),
+        "newer_query": page.newer
+        and form.query_string(before=page.newer, page=number and number - 1),
+        "older_query": page.older
+        and form.query_string(after=page.older, page=number and number + 1),
+        # Row links are built from this prefix: a {% url %} per row costs more than the query.
+        "prospects_url": reverse("recruiter:prospect_list"),
+    }
+    return render(request, "recruiter/note_list.html", context)
+
+
+def _rows(notes: QuerySet[ProspectNote]) -> QuerySet[ProspectNote]:
+    return notes.select_related("owner", "prospect").only(*ROW_FIELDS)
+
+
+@require_GET
+@notes_viewer_required
+def note_export(request: HttpRequest) -> HttpResponse:
+    """The notes of the current filter as CSV, streamed (no page limit: the whole filter)."""
+    form = NoteFilterForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Invalid filter.", content_type="text/plain")
+    response = StreamingHttpResponse(
+        iter_csv_lines(form.notes()), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="prospect-notes-{stamp}.csv"'
+    return response

@@ -1,0 +1,57 @@
+"""Sync health for recruiting admins: runs, lag, progress, "Sync now", push events."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from recruiter import jobs
+from recruiter.models import Contract, PushEvent, SyncRun
+from recruiter.views.access import recruiting_admin_required
+from recruiter.views.chart import notes_per_day
+from recruiter.views.sync_state import contract_states
+
+RUNS_PER_CONTRACT = 8
+PUSH_EVENTS = 20
+
+
+@require_GET
+@recruiting_admin_required
+def sync_status(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    states = contract_states(RUNS_PER_CONTRACT)
+    context = {
+        "states": states,
+        "now": now,
+        "chart": notes_per_day(),
+        "push_events": list(PushEvent.objects.select_related("contract")[:PUSH_EVENTS]),
+    }
+    return render(request, "recruiter/sync_status.html", context)
+
+
+@never_cache
+@require_GET
+@recruiting_admin_required
+def sync_progress(request: HttpRequest) -> JsonResponse:
+    """Polled by static/js/dashboard.js every ~2 s while the sync page is open."""
+    now = timezone.now()
+    states = contract_states(1)
+    return JsonResponse({"now": now.isoformat(), "contracts": [s.as_json(now) for s in states]})
+
+
+@require_POST
+@recruiting_admin_required
+def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_object_or_404(Contract.objects.defer("client_secret"), pk=pk)
+    (state,) = contract_states(1, Contract.objects.filter(pk=contract.pk))
+    if state.busy:
+        # The button is disabled then; this answers a stale page or a double submit.
+        messages.warning(request, f"A sync of {contract} is already {state.state}.")
+    else:
+        jobs.enqueue_sync(contract, kind=SyncRun.Kind.MANUAL)
+        messages.success(request, f"Sync of {contract} queued.")
+    return redirect("recruiter:sync_status")
