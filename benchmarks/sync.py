@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import requests
 
@@ -64,9 +64,11 @@ def main(argv: Sequence[str]) -> int:
             runs = []
             for number in range(1, args.repeat + 1):
                 raw_seconds, raw_notes, raw_calls = raw_fetch(base_url, contract, args.page_size)
+                requests.delete(f"{base_url}/_sandbox/log", timeout=30)
                 with bench_database() as (database_url, label):
                     result = run_child(args, base_url, contract, database_url)
-                result.update(raw_seconds=raw_seconds, raw_notes=raw_notes)
+                minimum = windowed_minimum(base_url, contract, args.page_size)
+                result.update(raw_seconds=raw_seconds, raw_notes=raw_notes, minimum=minimum)
                 print(
                     f"run {number}: {label}; raw fetch {raw_notes} notes, {raw_calls} calls in "
                     f"{raw_seconds:.2f} s; sync {result['status']} in {result['seconds']:.2f} s: "
@@ -88,10 +90,16 @@ def main(argv: Sequence[str]) -> int:
     median = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
     seconds, raw_seconds = median["seconds"], median["raw_seconds"]
     print(
+        f"api calls: the windows of at most 12 hours need {median['minimum']} calls at least "
+        f"({math.ceil(total / args.page_size)} without windows); the sync made "
+        f"{median['api_calls']} with {median['retries']} retries",
+        flush=True,
+    )
+    print(
         f"sync: {total} notes in {seconds:.2f} s = {total / seconds:,.0f} notes/s; "
         f"raw fetch {median['raw_notes'] / raw_seconds:,.0f} notes/s; "
         f"ratio {seconds / raw_seconds:.2f}; "
-        f"api calls {median['api_calls']} (minimum {math.ceil(total / args.page_size)}); "
+        f"api calls {median['api_calls']} (minimum {median['minimum']}); "
         f"peak RSS {max(r['max_rss_mb'] for r in runs):.0f} MB",
         flush=True,
     )
@@ -172,22 +180,31 @@ def _sandbox_contract(base_url: str) -> tuple[str, int]:
     return contract, counts["notes"]
 
 
+def _api_session(base_url: str) -> requests.Session:
+    session = requests.Session()
+    token = session.post(
+        f"{base_url}/oauth/v2/accessToken",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+        },
+        timeout=30,
+    ).json()["access_token"]
+    session.headers.update(
+        {"Authorization": f"Bearer {token}", "X-Restli-Protocol-Version": "2.0.0"}
+    )
+    return session
+
+
+def _notes_url(base_url: str, contract: str) -> str:
+    return f"{base_url}/v2/prospectNotes?q=criteria&contract={contract.replace(':', '%3A')}"
+
+
 def raw_fetch(base_url: str, contract: str, page_size: int) -> tuple[float, int, int]:
     """Every page of the contract's notes, as fast as one client can take them: the ceiling."""
-    with requests.Session() as session:
-        token = session.post(
-            f"{base_url}/oauth/v2/accessToken",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": CLIENT_ID,
-                "client_secret": CLIENT_SECRET,
-            },
-            timeout=30,
-        ).json()["access_token"]
-        session.headers.update(
-            {"Authorization": f"Bearer {token}", "X-Restli-Protocol-Version": "2.0.0"}
-        )
-        url = f"{base_url}/v2/prospectNotes?q=criteria&contract={contract.replace(':', '%3A')}"
+    with _api_session(base_url) as session:
+        url = _notes_url(base_url, contract)
         notes = calls = start = 0
         began = time.perf_counter()
         while True:
@@ -200,6 +217,28 @@ def raw_fetch(base_url: str, contract: str, page_size: int) -> tuple[float, int,
             if len(elements) < page_size:
                 break
         return time.perf_counter() - began, notes, calls
+
+
+def windowed_minimum(base_url: str, contract: str, page_size: int) -> int:
+    """The fewest calls that fetch the windows the sync asked for (read from the sandbox's
+    request log): LinkedIn's 12-hour limit splits the range, and each window ends on a short
+    page, so the floor is the sum over windows of ceil(notes in it / page size), at least one."""
+    log = requests.get(f"{base_url}/_sandbox/log", timeout=60).json()
+    entries = log["entries"] if isinstance(log, dict) else log
+    windows = set()
+    for entry in entries:
+        if entry["path"].endswith("/prospectNotes") and entry["fault"] is None:
+            query = parse_qs(entry["query"])
+            windows.add((query["cutoffDate"][0], query["beforeDate"][0]))
+    minimum = 0
+    with _api_session(base_url) as session:
+        url = _notes_url(base_url, contract)
+        for cutoff, before in windows:
+            paging = session.get(
+                f"{url}&cutoffDate={cutoff}&beforeDate={before}&start=0&count=1", timeout=30
+            ).json()["paging"]
+            minimum += max(1, math.ceil(paging["total"] / page_size))
+    return minimum
 
 
 @contextmanager

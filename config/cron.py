@@ -22,6 +22,13 @@ cron.register(
     interval=settings.SYNC_INTERVAL_MINUTES * 60,
     job_timeout=recruiter_jobs.FAN_OUT_TIMEOUT,
 )
+# Search vectors of notes written by any path (each sync job also asks for this at its end).
+cron.register(
+    recruiter_jobs.index_notes_for_search,
+    "default",
+    interval=10 * 60,
+    job_timeout=recruiter_jobs.RESCAN_TIMEOUT,
+)
 # The daily re-scan of the last rescan_days days catches late edits and deletions.
 cron.register(
     recruiter_jobs.rescan_active_contracts,

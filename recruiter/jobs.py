@@ -13,7 +13,7 @@ import django_rq
 from rq.job import Job, JobStatus
 from rq.queue import Queue
 
-from recruiter import sync
+from recruiter import search, sync
 from recruiter.linkedin import wait_for_api
 from recruiter.models import Contract, SyncRun
 
@@ -44,11 +44,28 @@ def sync_contract(
     sandbox starts beside the worker: the first job waits for it to listen."""
     if wait_for_linkedin:
         wait_for_api(wait_for_linkedin)
-    return _summary(sync.sync_contract(contract_id, kind=kind))
+    return _after_sync(sync.sync_contract(contract_id, kind=kind))
 
 
 def rescan_contract(contract_id: int) -> dict[str, Any]:
-    return _summary(sync.rescan_contract(contract_id))
+    return _after_sync(sync.rescan_contract(contract_id))
+
+
+def index_notes_for_search() -> int:
+    """The RQ job: compute the search vectors of the notes the syncs wrote (recruiter.search)."""
+    return search.index_pending_notes()
+
+
+INDEX_JOB_ID = "recruiter-index-notes"
+
+
+def _after_sync(run: SyncRun) -> dict[str, Any]:
+    # The sync leaves search vectors to this job so that its own writes stay cheap.
+    if run.notes_created or run.notes_updated:
+        queue = _queue()
+        if _pending(queue, INDEX_JOB_ID) is None:
+            queue.enqueue(index_notes_for_search, job_id=INDEX_JOB_ID, job_timeout=RESCAN_TIMEOUT)
+    return _summary(run)
 
 
 def sync_active_contracts() -> int:

@@ -176,7 +176,9 @@ WITH page AS (
         deleted_by = CASE WHEN n.deleted_at IS NULL THEN EXCLUDED.deleted_by
                           ELSE n.deleted_by END,
         first_synced_at = COALESCE(n.first_synced_at, EXCLUDED.first_synced_at),
-        last_synced_at = EXCLUDED.last_synced_at
+        last_synced_at = EXCLUDED.last_synced_at,
+        -- An edited text is searched directly until recruiter.search indexes it again.
+        search_vector = CASE WHEN n.text = EXCLUDED.text THEN n.search_vector END
     WHERE n.last_modified IS NULL OR EXCLUDED.last_modified > n.last_modified
     RETURNING (xmax = 0) AS inserted, COALESCE(deleted_at = %(now)s, false) AS deleted_now
 )

@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = {"login", "healthz", "linkedin_webhook", "admin:login", "jsi18n"}
 
 
-DEV_OVERRIDES = {"DEBUG", "SECURE_SSL_REDIRECT", "SECURE_COOKIES"}
+# What the test settings and the browser fixture set for themselves, never for production.
+DEV_OVERRIDES = {"DEBUG", "SECURE_SSL_REDIRECT", "SECURE_COOKIES", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def _run_django(code: str, **env: str) -> subprocess.CompletedProcess:

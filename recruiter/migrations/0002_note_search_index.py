@@ -1,7 +1,7 @@
 """The GIN index behind the notes search (recruiter/search.py), on PostgreSQL only.
 
 SQLite has no GIN index and searches with icontains, so the SQL runs only where the connection
-is PostgreSQL. The expression must match recruiter.search.SimpleTsVector exactly.
+is PostgreSQL. Replaced by a stored vector column in 0004.
 """
 
 from __future__ import annotations

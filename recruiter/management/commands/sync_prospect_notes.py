@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from tqdm import tqdm
 
 from recruiter.models import Contract, SyncRun
+from recruiter.search import index_pending_notes
 from recruiter.sync import sync_contract
 
 
@@ -78,6 +79,10 @@ class Command(BaseCommand):
         finally:
             bar.close()
         seconds = time.monotonic() - started
+        # In the foreground too: the notes are searchable when the command returns.
+        indexed = index_pending_notes()
+        if indexed:
+            self.stdout.write(f"Indexed {indexed} notes for search.")
         self.stdout.write(
             f"{urn} {run.status}: notes created {run.notes_created}, "
             f"updated {run.notes_updated}, deactivated {run.notes_deactivated}, "
