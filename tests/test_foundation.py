@@ -55,11 +55,7 @@ def test_check_deploy_is_clean_with_production_settings():
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env={
-            **{
-                k: v
-                for k, v in os.environ.items()
-                if k not in {"DEBUG", "SECURE_SSL_REDIRECT", "SECURE_COOKIES"}
-            },
+            **{k: v for k, v in os.environ.items() if k not in DEV_OVERRIDES},
             "ENV_FILE": os.devnull,
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "SECRET_KEY": "k" * 30 + "-production-like-secret-key-with-entropy-9f8e7d6c",
