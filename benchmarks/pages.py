@@ -113,6 +113,7 @@ def fill(args: argparse.Namespace) -> Fixture:
 
     from recruiter.models import Contract, Prospect, ProspectNote, Seat
     from recruiter.permissions import RECRUITING_ADMINS
+    from recruiter.search import index_pending_notes
 
     admin = User.objects.create_user("bench-admin", password=None)
     admin.groups.add(Group.objects.get_or_create(name=RECRUITING_ADMINS)[0])
@@ -148,6 +149,11 @@ def fill(args: argparse.Namespace) -> Fixture:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(_POSTGRES_FILL.format(**_arrays()), params)
+    if connection.vendor == "postgresql":
+        # The steady state: the indexing job has computed every note's search vector.
+        index_pending_notes()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE recruiter_prospectnote")
             cursor.execute("ANALYZE")  # seats and prospects too: the planner needs their sizes
         else:
