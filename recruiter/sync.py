@@ -221,12 +221,21 @@ class _Walk:
         finished: list[Window] = []  # windows whose last notes are in the batch
 
         def flush() -> None:
-            if batch:
-                self.counts += writer.write(batch, timezone.now())
-                batch.clear()
-                self.lock.keep()
-            for window in finished:
-                self._window_done(window)
+            if not batch and not finished:
+                return
+            # One transaction: the batch, then the watermark past the windows it completes.
+            with transaction.atomic():
+                if batch:
+                    self.counts += writer.write(batch, timezone.now())
+                    batch.clear()
+                else:
+                    relax_commit()  # the writer's merge relaxes its own commit
+                self._windows_done(finished)
+            self.lock.keep()
+            if self.progress is not None:
+                for window in finished:
+                    self._set_progress(window)
+                    self.progress(self.run_record)
             finished.clear()
 
         with pump:
@@ -242,29 +251,32 @@ class _Walk:
                     flush()
             flush()
 
-    def _window_done(self, window: Window) -> None:
-        run = self.run_record
-        reached = ms_to_datetime(window.before)
-        # Forward only, and only over a range walked without a gap: a run over a range that
-        # starts after the watermark (an explicit --since) must not jump the part between.
-        wm = self.watermark
-        advance = wm is None or (window.cutoff <= to_ms(wm) and reached > wm)
-        span = self.end_ms - self.start_ms
-        run.cursor = reached
-        run.progress = 100.0 * (window.before - self.start_ms) / span if span > 0 else 100.0
-        run.progress = min(max(run.progress, 0.0), 100.0)
+    def _windows_done(self, windows: list[Window]) -> None:
+        """Record the run's progress past ``windows`` and advance the watermark over them."""
+        reached = None
+        for window in windows:
+            end = ms_to_datetime(window.before)
+            # Forward only, and only over a range walked without a gap: a run over a range
+            # that starts after the watermark (an explicit --since) must not jump the part
+            # between.
+            wm = self.watermark
+            if wm is None or (window.cutoff <= to_ms(wm) and end > wm):
+                self.watermark = reached = end
+        if reached is not None:
+            Contract.objects.filter(pk=self.contract.pk).filter(
+                Q(watermark__isnull=True) | Q(watermark__lt=reached)
+            ).update(watermark=reached)
+            self.contract.watermark = reached
+        if windows:
+            self._set_progress(windows[-1])
         self._record_counts()
-        with transaction.atomic():
-            relax_commit()
-            if advance:
-                Contract.objects.filter(pk=self.contract.pk).filter(
-                    Q(watermark__isnull=True) | Q(watermark__lt=reached)
-                ).update(watermark=reached)
-                self.watermark = self.contract.watermark = reached
-            run.save(update_fields=_PROGRESS_FIELDS)
-        self.lock.keep()  # empty windows write nothing, and a backfill has many
-        if self.progress is not None:
-            self.progress(run)
+        self.run_record.save(update_fields=_PROGRESS_FIELDS)
+
+    def _set_progress(self, window: Window) -> None:
+        run, span = self.run_record, self.end_ms - self.start_ms
+        run.cursor = ms_to_datetime(window.before)
+        progress = 100.0 * (window.before - self.start_ms) / span if span > 0 else 100.0
+        run.progress = min(max(progress, 0.0), 100.0)
 
     def _record_counts(self) -> None:
         run, counts = self.run_record, self.counts

@@ -19,7 +19,6 @@ pages a batch holds.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -95,11 +94,12 @@ class NoteWriter:
         self.connection = connections[using]
 
     def write(self, notes: Sequence[ProspectNote], now: datetime) -> PageCounts:
-        """Upsert a batch of notes (pages of one window) in one transaction; say what changed."""
+        """Upsert a batch of notes in one transaction (the caller's, when it has one: no
+        savepoint); say what changed."""
         unique = newest_per_id(notes)
         if not unique:
             return PageCounts()
-        with transaction.atomic(using=self.using):
+        with transaction.atomic(using=self.using, savepoint=False):
             return self._write(unique, now)
 
     def _write(self, notes: Collection[ProspectNote], now: datetime) -> PageCounts:
@@ -120,10 +120,13 @@ CREATE TEMPORARY TABLE IF NOT EXISTS recruiter_note_stage (
 ) ON COMMIT DELETE ROWS
 """
 
+# Binary COPY: psycopg formats each row in C (a tenth of the Python time of building COPY text
+# with escapes), and PostgreSQL reads the binary fields without parsing text.
 PG_COPY = (
     "COPY recruiter_note_stage (linkedin_id, owner, member, text, created, last_modified, active)"
-    " FROM STDIN"
+    " FROM STDIN (FORMAT BINARY)"
 )
+PG_COPY_TYPES = ("int8", "text", "text", "text", "int8", "int8", "bool")
 
 # Sent as one string (psycopg's client-side binding cursor takes several statements per call):
 # one round trip for the whole merge. In READ COMMITTED each statement takes a fresh snapshot,
@@ -188,18 +191,6 @@ SELECT count(*) FILTER (WHERE inserted),
 FROM written
 """
 
-_COPY_SPECIAL = re.compile(r"[\\\t\n\r\x00]")
-
-
-def _copy_field(value: str) -> str:
-    """A value in COPY's text format: backslash, tab, newline and CR escaped."""
-    if _COPY_SPECIAL.search(value) is None:
-        return value
-    value = clean_text(value)
-    return (
-        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    )
-
 
 class PostgresNoteWriter(NoteWriter):
     def __init__(self, contract_id: int, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -210,18 +201,23 @@ class PostgresNoteWriter(NoteWriter):
             cursor.execute(PG_CREATE_STAGE)
 
     def _write(self, notes: Collection[ProspectNote], now: datetime) -> PageCounts:
-        esc = _copy_field
-        data = "".join(
-            [
-                f"{n.id}\t{esc(n.owner)}\t{esc(n.member)}\t{esc(n.note)}\t"
-                f"{n.created}\t{n.last_modified}\t{'t' if n.active else 'f'}\n"
-                for n in notes
-            ]
-        ).encode()
         params = {"contract": self.contract_id, "now": now, "deleted_by": DELETED_BY_SYNC}
         with self.connection.cursor() as cursor:
             with cursor.copy(PG_COPY) as copy:
-                copy.write(data)
+                copy.set_types(PG_COPY_TYPES)
+                write_row, clean = copy.write_row, clean_text
+                for n in notes:
+                    write_row(
+                        (
+                            n.id,
+                            clean(n.owner),
+                            clean(n.member),
+                            clean(n.note),
+                            n.created,
+                            n.last_modified,
+                            n.active,
+                        )
+                    )
             cursor.execute(PG_MERGE, params)
             while cursor.nextset():
                 pass
