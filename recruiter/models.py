@@ -151,8 +151,9 @@ class ProspectNote(models.Model):
                 fields=["contract", "linkedin_id"], name="note_unique_per_contract"
             )
         ]
+        # Each index is paid by every note the sync writes: only those the pages read (the
+        # notes list, a recruiter's seats, a prospect's timeline).
         indexes = [
-            models.Index(fields=["contract", "last_modified"], name="note_contract_modified"),
             models.Index(fields=["owner", "-created"], name="note_owner_created"),
             models.Index(fields=["prospect", "-created"], name="note_prospect_created"),
             models.Index(fields=["-created", "-id"], name="note_created"),
