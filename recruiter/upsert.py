@@ -11,9 +11,9 @@ The rules, the same on both databases (tests/test_sync.py checks each):
 - seats (per contract) and prospects are created as their URNs first arrive.
 
 No model instances and no query per note: on PostgreSQL the batch is COPYed into a temporary
-table and merged by one INSERT ... SELECT ... ON CONFLICT; on SQLite it is one executemany of
-INSERT ... ON CONFLICT DO UPDATE ... WHERE. The caller (recruiter/sync.py) decides how many
-pages a batch holds.
+table and merged by one INSERT ... SELECT ... ON CONFLICT (recruiter/upsert_postgres.py); on
+SQLite it is one executemany of INSERT ... ON CONFLICT DO UPDATE ... WHERE. The caller
+(recruiter/sync.py) decides how many pages a batch holds.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.backends.utils import CursorWrapper
 
 from linkedin import ProspectNote
 from recruiter.models import ProspectNote as NoteRow
@@ -105,196 +104,6 @@ class NoteWriter:
 
     def _write(self, notes: Collection[ProspectNote], now: datetime) -> PageCounts:
         raise NotImplementedError
-
-
-# --- PostgreSQL ---------------------------------------------------------------------------------
-
-PG_CREATE_STAGE = """
-CREATE TEMPORARY TABLE IF NOT EXISTS recruiter_note_stage (
-    linkedin_id bigint NOT NULL,
-    owner_id bigint,
-    prospect_id bigint,
-    text text NOT NULL,
-    created bigint NOT NULL,
-    last_modified bigint NOT NULL,
-    active boolean NOT NULL
-) ON COMMIT DELETE ROWS
-"""
-
-# Binary COPY: psycopg formats each row in C (a tenth of the Python time of building COPY text
-# with escapes), and PostgreSQL reads the binary fields without parsing text.
-PG_COPY = (
-    "COPY recruiter_note_stage (linkedin_id, owner_id, prospect_id, text, created,"
-    " last_modified, active) FROM STDIN (FORMAT BINARY)"
-)
-PG_COPY_TYPES = ("int8", "int8", "int8", "text", "int8", "int8", "bool")
-# Seat and prospect ids a writer keeps between batches (two dicts of at most this many URNs).
-MAX_REMEMBERED_URNS = 100_000
-
-# The seats and prospects a batch names, created when new, and all their ids: one round trip.
-# NOT EXISTS first: most URNs are known after the first pages, and a speculative insertion that
-# conflicts costs far more than an index probe. A URN that another transaction inserts between
-# this statement's snapshot and its INSERT is neither inserted nor seen: the caller asks again.
-PG_RESOLVE = """
-WITH seat_urns AS (
-    SELECT DISTINCT unnest(%(seats)s::text[]) AS urn
-), member_urns AS (
-    SELECT DISTINCT unnest(%(members)s::text[]) AS urn
-), new_seats AS (
-    INSERT INTO recruiter_seat (contract_id, urn, name)
-    SELECT %(contract)s, u.urn, '' FROM seat_urns u
-    WHERE NOT EXISTS (
-        SELECT 1 FROM recruiter_seat s WHERE s.contract_id = %(contract)s AND s.urn = u.urn
-    )
-    ON CONFLICT (contract_id, urn) DO NOTHING
-    RETURNING urn, id
-), new_prospects AS (
-    INSERT INTO recruiter_prospect (urn, name)
-    SELECT u.urn, '' FROM member_urns u
-    WHERE NOT EXISTS (SELECT 1 FROM recruiter_prospect m WHERE m.urn = u.urn)
-    ON CONFLICT (urn) DO NOTHING
-    RETURNING urn, id
-)
-SELECT true, urn, id FROM new_seats
-UNION ALL
-SELECT true, s.urn, s.id FROM recruiter_seat s
-WHERE s.contract_id = %(contract)s AND s.urn = ANY(%(seats)s::text[])
-UNION ALL
-SELECT false, urn, id FROM new_prospects
-UNION ALL
-SELECT false, m.urn, m.id FROM recruiter_prospect m WHERE m.urn = ANY(%(members)s::text[])
-"""
-
-# Sent as one string (psycopg's client-side binding cursor takes several statements per call):
-# one round trip for the whole merge.
-#
-# synchronous_commit is off (see relax_commit): a crash can lose the last pages written, and
-# then the watermark committed after them too, so the next run simply fetches them again.
-#
-# The merge statement empties the staging table (DELETE ... RETURNING) instead of relying on
-# ON COMMIT DELETE ROWS alone, which never fires while an outer transaction is open (tests).
-# Timestamps travel as epoch ms; float8 seconds are exact to the microsecond for any date a
-# note can have (2^53 microseconds is the year 2255), so to_timestamp() keeps the millisecond.
-PG_MERGE = """
-SET LOCAL synchronous_commit TO OFF;
-WITH written AS (
-    INSERT INTO recruiter_prospectnote AS n (
-        contract_id, linkedin_id, owner_id, prospect_id, text, created, last_modified,
-        active, deleted_at, deleted_by, first_synced_at, last_synced_at
-    )
-    SELECT %(contract)s, p.linkedin_id, p.owner_id, p.prospect_id, p.text,
-           to_timestamp(p.created::float8 / 1000), to_timestamp(p.last_modified::float8 / 1000),
-           p.active,
-           CASE WHEN p.active THEN NULL ELSE %(now)s::timestamptz END,
-           CASE WHEN p.active THEN '' ELSE %(deleted_by)s END,
-           %(now)s, %(now)s
-    FROM recruiter_note_stage p
-    ON CONFLICT (contract_id, linkedin_id) DO UPDATE SET
-        owner_id = EXCLUDED.owner_id,
-        prospect_id = EXCLUDED.prospect_id,
-        text = EXCLUDED.text,
-        created = EXCLUDED.created,
-        last_modified = EXCLUDED.last_modified,
-        active = EXCLUDED.active AND n.deleted_at IS NULL,
-        deleted_at = COALESCE(n.deleted_at, EXCLUDED.deleted_at),
-        deleted_by = CASE WHEN n.deleted_at IS NULL THEN EXCLUDED.deleted_by
-                          ELSE n.deleted_by END,
-        first_synced_at = COALESCE(n.first_synced_at, EXCLUDED.first_synced_at),
-        last_synced_at = EXCLUDED.last_synced_at,
-        -- An edited text is searched directly until recruiter.search indexes it again.
-        search_vector = CASE WHEN n.text = EXCLUDED.text THEN n.search_vector END
-    WHERE n.last_modified IS NULL OR EXCLUDED.last_modified > n.last_modified
-    RETURNING (xmax = 0) AS inserted, COALESCE(deleted_at = %(now)s, false) AS deleted_now
-)
-SELECT count(*) FILTER (WHERE inserted),
-       count(*) FILTER (WHERE NOT inserted AND NOT deleted_now),
-       count(*) FILTER (WHERE NOT inserted AND deleted_now)
-FROM written;
-TRUNCATE recruiter_note_stage
-"""
-
-
-class PostgresNoteWriter(NoteWriter):
-    def __init__(self, contract_id: int, using: str = DEFAULT_DB_ALIAS) -> None:
-        super().__init__(contract_id, using)
-        # Temporary tables live as long as the session: created once per writer (IF NOT
-        # EXISTS: the session may have one from an earlier run), not once per page.
-        with self.connection.cursor() as cursor:
-            cursor.execute(PG_CREATE_STAGE)
-        self._seat_ids: dict[str, int] = {}
-        self._prospect_ids: dict[str, int] = {}
-
-    def _write(self, notes: Collection[ProspectNote], now: datetime) -> PageCounts:
-        with self.connection.cursor() as cursor:
-            seats, prospects = self._resolve(cursor, notes)
-            with cursor.copy(PG_COPY) as copy:
-                copy.set_types(PG_COPY_TYPES)
-                write_row, clean = copy.write_row, clean_text
-                for n in notes:
-                    write_row(
-                        (
-                            n.id,
-                            seats.get(n.owner),
-                            prospects.get(n.member),
-                            clean(n.note),
-                            n.created,
-                            n.last_modified,
-                            n.active,
-                        )
-                    )
-            params = {"contract": self.contract_id, "now": now, "deleted_by": DELETED_BY_SYNC}
-            cursor.execute(PG_MERGE, params)
-            cursor.nextset()  # past SET LOCAL, to the merge's counts
-            created, updated, deactivated = cursor.fetchone()
-            while cursor.nextset():
-                pass
-        return PageCounts(
-            created, updated, deactivated, len(notes) - created - updated - deactivated
-        )
-
-    def _resolve(
-        self, cursor: CursorWrapper, notes: Collection[ProspectNote]
-    ) -> tuple[dict[str, int], dict[str, int]]:
-        """The ids of the batch's seats and prospects (URN -> id), created where new.
-
-        Ids are remembered across batches only once the transaction that read or created them
-        has committed: a remembered id of a seat whose insert was rolled back would point
-        nowhere (the note table has no foreign key constraints). After the first pages of a
-        run most batches name no new URN and cost no query at all.
-        """
-        seats, prospects = self._seat_ids, self._prospect_ids
-        owners = {n.owner for n in notes} - seats.keys() - {""}
-        members = {n.member for n in notes} - prospects.keys() - {""}
-        if not owners and not members:
-            return seats, prospects
-        wanted_seats = {clean_text(urn) for urn in owners}
-        wanted_members = {clean_text(urn) for urn in members}
-        seat_ids: dict[str, int] = {}
-        prospect_ids: dict[str, int] = {}
-        for _ in range(3):
-            params = {
-                "contract": self.contract_id,
-                "seats": sorted(wanted_seats - seat_ids.keys()),
-                "members": sorted(wanted_members - prospect_ids.keys()),
-            }
-            cursor.execute(PG_RESOLVE, params)
-            for is_seat, urn, pk in cursor.fetchall():
-                (seat_ids if is_seat else prospect_ids)[urn] = pk
-            if seat_ids.keys() >= wanted_seats and prospect_ids.keys() >= wanted_members:
-                break
-        else:
-            raise RuntimeError("seats or prospects vanished while the sync was creating them")
-        # Keyed by the URNs as the notes carry them, for the COPY loop.
-        new_seats = {urn: seat_ids[clean_text(urn)] for urn in owners}
-        new_prospects = {urn: prospect_ids[clean_text(urn)] for urn in members}
-        transaction.on_commit(lambda: self._remember(new_seats, new_prospects), using=self.using)
-        return seats | new_seats, prospects | new_prospects
-
-    def _remember(self, seats: dict[str, int], prospects: dict[str, int]) -> None:
-        for known, new in ((self._seat_ids, seats), (self._prospect_ids, prospects)):
-            if len(known) + len(new) > MAX_REMEMBERED_URNS:
-                known.clear()  # a bound on memory; the next batches read them again
-            known.update(new)
 
 
 # --- SQLite -------------------------------------------------------------------------------------
@@ -400,6 +209,8 @@ class SqliteNoteWriter(NoteWriter):
 def note_writer(contract_id: int, using: str = DEFAULT_DB_ALIAS) -> NoteWriter:
     vendor = connections[using].vendor
     if vendor == "postgresql":
+        from recruiter.upsert_postgres import PostgresNoteWriter
+
         return PostgresNoteWriter(contract_id, using)
     if vendor == "sqlite":
         return SqliteNoteWriter(contract_id, using)
