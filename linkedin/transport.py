@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 import requests
 from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import NewConnectionError
@@ -213,7 +214,9 @@ class Transport:
         prepared.hooks = {"response": []}
         prepared.prepare_body(data, None)
         adapter = self.session.get_adapter(url)
-        return adapter.send(prepared, timeout=self.timeout, **self._send_settings)
+        response = adapter.send(prepared, timeout=self.timeout, **self._send_settings)
+        response.content  # noqa: B018 - read the body here, where a cut-off one is a RequestException
+        return response
 
     def _read(self, response: requests.Response) -> Any:
         status = response.status_code
@@ -224,7 +227,8 @@ class Transport:
         if status == 204 or not response.content:
             return None
         try:
-            return response.json()
+            # orjson: the bytes decoded as they came, at a third of json's cost per page.
+            return orjson.loads(response.content)
         except ValueError:
             # A 2xx with a body that does not parse was cut off in transit: worth another try.
             raise LinkedInError(

@@ -18,10 +18,12 @@ thread touches the database (Django connections belong to their thread).
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -128,7 +130,8 @@ def sync_contract(
         run = SyncRun.objects.create(
             contract=contract, kind=kind, window_start=start, window_end=end, started_at=now
         )
-        _Walk(contract, run, lock, progress).run(start, end)
+        with _long_lived_objects_frozen():
+            _Walk(contract, run, lock, progress).run(start, end)
         return run
     finally:
         lock.release()
@@ -140,6 +143,23 @@ def rescan_contract(contract_id: int, *, progress: Progress | None = None) -> Sy
     contract = Contract.objects.get(pk=contract_id)
     since = timezone.now() - timedelta(days=contract.rescan_days)
     return sync_contract(contract_id, kind=SyncRun.Kind.RESCAN, since=since, progress=progress)
+
+
+@contextmanager
+def _long_lived_objects_frozen() -> Iterator[None]:
+    """Keep the garbage collector off the objects that exist before the walk.
+
+    A worker holds a few hundred thousand long-lived objects (Django, the apps, their
+    modules); a walk allocates millions of short-lived ones (pages, records) and, as batches
+    wait in the queue, promotes some to the oldest generation, whose collections then traverse
+    everything again. gc.freeze() parks the existing objects where no collection looks; the
+    walk's own garbage is collected as before.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _whole_ms(value: datetime) -> datetime:
