@@ -10,8 +10,9 @@ How a run walks (LinkedIn's guidance: at most 12 hours of range per call):
   far behind the start, so a note written late with a slightly earlier timestamp is still seen;
 - each window is fetched completely, page by page; pages are written in batches of whole
   pages, each by one bulk upsert in its own transaction (recruiter/upsert.py);
-- the watermark moves to the window's end only after its pages are committed, and only forward
-  and without gaps: a failed run leaves it at the last complete window, a rerun continues there.
+- the watermark moves to the window's end in the transaction of the batch that holds the
+  window's last page (so with its notes, never before them), and only forward and without
+  gaps: a failed run leaves it at the last complete window, a rerun continues there.
 Pages are fetched in a thread, up to two batches ahead, while this thread writes; only this
 thread touches the database (Django connections belong to their thread).
 """

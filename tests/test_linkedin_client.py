@@ -878,6 +878,17 @@ def test_netrc_cannot_replace_the_token_on_a_callers_session(rsps, tmp_path, mon
     assert rsps.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
 
 
+def test_a_redirect_is_an_error_and_the_token_never_follows_it(rsps, client):
+    # Followed, the redirect would reach a URL the mock does not know: a connection error.
+    rsps.get(f"{BASE}/userinfo", status=302, headers={"Location": "https://elsewhere.test/x"})
+
+    with pytest.raises(LinkedInError) as caught:
+        client.userinfo()
+
+    assert caught.value.status == 302
+    assert [call.request.url for call in rsps.calls] == [f"{BASE}/userinfo"]
+
+
 # -- query tunnelling ---------------------------------------------------------------------
 
 
