@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 
 import pytest
 import responses
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -359,6 +359,24 @@ def test_seats_are_per_contract_and_prospects_shared(db):
     assert Seat.objects.filter(urn="urn:li:seat:1").count() == 2
     assert Prospect.objects.filter(urn="urn:li:person:abc").count() == 1
     assert ProspectNote.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)  # the writer remembers ids only after a real commit
+def test_a_seat_created_in_a_rolled_back_batch_is_not_remembered():
+    contract, now = make_contract(), timezone.now()
+    writer = note_writer(contract.pk)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        writer.write([note(id_=1, owner="urn:li:seat:new", member="urn:li:person:new")], now)
+        raise RuntimeError("the batch's transaction fails after the write")
+    assert not Seat.objects.filter(urn="urn:li:seat:new").exists()
+
+    writer.write([note(id_=2, owner="urn:li:seat:new", member="urn:li:person:new")], now)
+    writer.write([note(id_=3, owner="urn:li:seat:new", member="urn:li:person:new")], now)
+
+    seat = Seat.objects.get(contract=contract, urn="urn:li:seat:new")
+    prospect = Prospect.objects.get(urn="urn:li:person:new")
+    stored = ProspectNote.objects.filter(contract=contract).order_by("linkedin_id")
+    assert [(n.owner_id, n.prospect_id) for n in stored] == [(seat.pk, prospect.pk)] * 2
 
 
 # --- repeated ids over the wire -----------------------------------------------------------------
