@@ -149,6 +149,11 @@ def fill(args: argparse.Namespace) -> Fixture:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(_POSTGRES_FILL.format(**_arrays()), params)
+            # Pending for the search index, as the sync leaves the notes it inserts.
+            cursor.execute(
+                "INSERT INTO recruiter_searchbacklog (lo, hi)"
+                " SELECT min(id), max(id) FROM recruiter_prospectnote"
+            )
     if connection.vendor == "postgresql":
         # The steady state: the indexing job has computed every note's search vector.
         index_pending_notes()

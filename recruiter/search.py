@@ -2,9 +2,11 @@
 
 On PostgreSQL a note matches when its stored `search_vector` matches
 `websearch_to_tsquery('simple', q)` (a GIN index, migration 0004), or, while the note is not
-indexed yet, when `to_tsvector('simple', text)` does: the sync writes notes without computing
+indexed yet, when `to_tsvector('simple', text)` does: the sync inserts notes without computing
 their vectors, which was most of its cost, and index_pending_notes() fills them right after
-(the job runs after each sync; a partial index finds the pending few). The 'simple'
+(the job runs after each sync). The sync's merge records the id range of each batch it inserted
+in recruiter_searchbacklog (migration 0006); those few ranges are how both the search and the
+indexing find the pending notes. An edited text gets its vector in the merge itself. The 'simple'
 configuration does no stemming: notes mix languages, names and abbreviations, and a recruiter
 searching "java" wants "Java", not "jav". Elsewhere (SQLite in development and tests) every
 word of the query must appear in the text, case-insensitively.
@@ -49,39 +51,63 @@ WALK_COST_RATIO = 5
 Rows = Callable[[QuerySet[ProspectNote]], QuerySet[ProspectNote]]
 
 
-# Both sides of the OR have an index: the GIN one on search_vector, and the partial one on the
-# notes whose vector is still NULL, so the planner combines them in a BitmapOr.
-MATCH_SQL = (
-    "(recruiter_prospectnote.search_vector @@ websearch_to_tsquery('simple'::regconfig, %s)"
-    " OR (recruiter_prospectnote.search_vector IS NULL"
+MATCH_SQL = "recruiter_prospectnote.search_vector @@ websearch_to_tsquery('simple'::regconfig, %s)"
+# For the notes not indexed yet: within the pending id ranges (primary key range scans, which
+# the planner combines with the GIN scan in a BitmapOr), the text itself.
+PENDING_SQL = (
+    " OR (recruiter_prospectnote.search_vector IS NULL AND ({ranges})"
     " AND to_tsvector('simple'::regconfig, recruiter_prospectnote.text)"
-    " @@ websearch_to_tsquery('simple'::regconfig, %s)))"
+    " @@ websearch_to_tsquery('simple'::regconfig, %s))"
 )
+RANGE_SQL = "recruiter_prospectnote.id BETWEEN %s AND %s"
+BACKLOG_SQL = "SELECT id, lo, hi FROM recruiter_searchbacklog ORDER BY lo"
 INDEX_SQL = """
 UPDATE recruiter_prospectnote SET search_vector = to_tsvector('simple'::regconfig, text)
-WHERE id IN (
-    SELECT id FROM recruiter_prospectnote WHERE search_vector IS NULL ORDER BY id LIMIT %s
-)
+WHERE id BETWEEN %s AND %s AND search_vector IS NULL
 """
+# Ranges closer than this are searched as one: a few ids of indexed notes in between cost
+# less than another index scan.
+RANGE_GAP = 1000
 
 
 def index_pending_notes(using: str = "default") -> int:
     """Compute the search vector of every note written since the last call; return how many.
 
-    In batches, each its own transaction, so the sync writing meanwhile is never held up long.
-    Nothing to do on SQLite, which searches the text directly.
+    Range by range of the backlog, in chunks of INDEX_BATCH ids, each its own transaction, so
+    the sync writing meanwhile is never held up long; a range leaves the backlog once it is
+    done. Nothing to do on SQLite, which searches the text directly.
     """
     connection = connections[using]
     if connection.vendor != "postgresql":
         return 0
     indexed = 0
     while True:
-        with transaction.atomic(using=using), connection.cursor() as cursor:
-            cursor.execute(INDEX_SQL, [INDEX_BATCH])
-            count = cursor.rowcount
-        indexed += count
-        if count < INDEX_BATCH:
+        with connection.cursor() as cursor:
+            cursor.execute(BACKLOG_SQL)
+            backlog = cursor.fetchall()
+        if not backlog:
             return indexed
+        for row_id, lo, hi in backlog:
+            for start in range(lo, hi + 1, INDEX_BATCH):
+                with transaction.atomic(using=using), connection.cursor() as cursor:
+                    cursor.execute(INDEX_SQL, [start, min(start + INDEX_BATCH - 1, hi)])
+                    indexed += cursor.rowcount
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM recruiter_searchbacklog WHERE id = %s", [row_id])
+
+
+def pending_ranges(using: str = "default") -> list[tuple[int, int]]:
+    """The id ranges of the notes not indexed yet, merged (usually none, or one)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(BACKLOG_SQL)
+        rows = cursor.fetchall()
+    merged: list[tuple[int, int]] = []
+    for _, lo, hi in sorted(rows, key=lambda row: row[1]):
+        if merged and lo <= merged[-1][1] + RANGE_GAP:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
 
 
 def search_notes(notes: QuerySet, query: str) -> QuerySet:
@@ -91,8 +117,13 @@ def search_notes(notes: QuerySet, query: str) -> QuerySet:
     if not query:
         return notes
     if _is_postgres(notes):
-        # A constant SQL fragment; the user's query only ever travels as a bound parameter.
-        match = RawSQL(MATCH_SQL, [query, query], output_field=BooleanField())  # noqa: S611
+        # Constant SQL fragments; the user's query and the ids only travel as bound parameters.
+        sql, params = MATCH_SQL, [query]
+        ranges = pending_ranges(notes.db)
+        if ranges:
+            sql += PENDING_SQL.format(ranges=" OR ".join([RANGE_SQL] * len(ranges)))
+            params += [bound for lo_hi in ranges for bound in lo_hi] + [query]
+        match = RawSQL(f"({sql})", params, output_field=BooleanField())  # noqa: S611
         return notes.filter(match)
     words = [word.strip('"') for word in query.split()]
     condition = Q()
@@ -113,8 +144,9 @@ def search_page(
 ) -> tuple[NotePage, Total]:
     """The page of `notes` (ordered newest first) matching `query`, and how many match.
 
-    `rows` shapes the queryset the page's notes are read with (select_related, only). Four
-    queries on PostgreSQL whichever plan is taken: two estimates, the page's keys, its rows.
+    `rows` shapes the queryset the page's notes are read with (select_related, only). Five
+    queries on PostgreSQL whichever plan is taken: the pending id ranges, two estimates, the
+    page's keys, its rows.
     """
     matched = search_notes(notes, query)
     if not query.strip() or not _is_postgres(notes):

@@ -118,10 +118,15 @@ WITH written AS (
                           ELSE n.deleted_by END,
         first_synced_at = COALESCE(n.first_synced_at, EXCLUDED.first_synced_at),
         last_synced_at = EXCLUDED.last_synced_at,
-        -- An edited text is searched directly until recruiter.search indexes it again.
-        search_vector = CASE WHEN n.text = EXCLUDED.text THEN n.search_vector END
+        -- Edits are few: an edited text gets its search vector here (recruiter.search).
+        search_vector = CASE WHEN n.text = EXCLUDED.text THEN n.search_vector
+                             ELSE to_tsvector('simple'::regconfig, EXCLUDED.text) END
     WHERE n.last_modified IS NULL OR EXCLUDED.last_modified > n.last_modified
-    RETURNING (xmax = 0) AS inserted, COALESCE(deleted_at = %(now)s, false) AS deleted_now
+    RETURNING n.id, (xmax = 0) AS inserted, COALESCE(deleted_at = %(now)s, false) AS deleted_now
+), pending AS (
+    -- The ids the batch inserted, for recruiter.search to index (and search until then).
+    INSERT INTO recruiter_searchbacklog (lo, hi)
+    SELECT min(id), max(id) FROM written WHERE inserted HAVING count(*) > 0
 )
 SELECT count(*) FILTER (WHERE inserted),
        count(*) FILTER (WHERE NOT inserted AND NOT deleted_now),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
+from django.db import connection
+
 from recruiter.models import Contract, Prospect, ProspectNote, Seat
 
 _ids = itertools.count(1)
@@ -44,4 +46,11 @@ def make_note(owner: Seat | None = None, prospect: Prospect | None = None, **ove
         "first_synced_at": created,
         "last_synced_at": created,
     }
-    return ProspectNote.objects.create(**{**fields, **overrides})
+    note = ProspectNote.objects.create(**{**fields, **overrides})
+    if connection.vendor == "postgresql":
+        # As the sync leaves a note it inserts: pending in the search backlog (recruiter.search).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO recruiter_searchbacklog (lo, hi) VALUES (%s, %s)", [note.pk, note.pk]
+            )
+    return note
