@@ -170,8 +170,8 @@ class PostgresNoteWriter(NoteWriter):
             created, updated, deactivated = cursor.fetchone()
             while cursor.nextset():
                 pass
-        staged = len(notes)
-        return PageCounts(created, updated, deactivated, staged - created - updated - deactivated)
+        changed = created + updated + deactivated
+        return PageCounts(created, updated, deactivated, len(notes) - changed)
 
     def _resolve(
         self, cursor: CursorWrapper, notes: Collection[ProspectNote]
