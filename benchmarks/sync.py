@@ -10,7 +10,10 @@
 3. creates a dedicated database (Django's test-database creation, suffix `_bench`, so the
    database DATABASE_URL names is never touched; SQLite: var/bench.sqlite3), and runs
    recruiter.sync.sync_contract in a child process, which reports its time, counters and its
-   own peak RSS (so neither the sandbox nor the migrations count);
+   own peak RSS (so neither the sandbox nor the migrations count), and the CPU seconds of
+   each party: the sync's process (both its threads), the sandbox, and the PostgreSQL server
+   process the sync writes through (local servers only; Linux /proc). Beside the wall times
+   they say which of the two cores' tenants bounds the ratio;
 4. checks the database holds exactly the sandbox's notes and drops the database; with
    --repeat N (3 by default) does 2-4 N times (the machine is shared: a median says more than
    one run), and ends with one line of medians (S the sync's, R2 the raw fetch's, X that of
@@ -63,14 +66,19 @@ def main(argv: Sequence[str]) -> int:
     _prepare_environment()
     owned_redis = _start_embedded_redis()
     try:
-        with sandbox_process(args) as base_url:
+        with sandbox_process(args) as (base_url, sandbox_pid):
             contract, total = _sandbox_contract(base_url)
             runs = []
             for number in range(1, args.repeat + 1):
+                sandbox_cpu = cpu_seconds(sandbox_pid)
+                client_cpu = time.process_time()
                 raw_seconds, raw_notes, raw_calls = raw_fetch(base_url, contract, args.page_size)
+                raw_cpu = (time.process_time() - client_cpu, cpu_seconds(sandbox_pid) - sandbox_cpu)
                 requests.delete(f"{base_url}/_sandbox/log", timeout=30)
                 with bench_database() as (database_url, label):
+                    sandbox_cpu = cpu_seconds(sandbox_pid)
                     result = run_child(args, base_url, contract, database_url)
+                    result["sandbox_cpu"] = cpu_seconds(sandbox_pid) - sandbox_cpu
                 minimum = windowed_minimum(base_url, contract, args.page_size)
                 ratio = result["seconds"] / raw_seconds
                 result.update(
@@ -83,6 +91,14 @@ def main(argv: Sequence[str]) -> int:
                     f"{result['created']} created, {result['updated']} updated, "
                     f"{result['unchanged']} unchanged, {result['pages']} pages, "
                     f"{result['retries']} retries, {result['stored']} stored",
+                    flush=True,
+                )
+                database_cpu = result["database_cpu"]
+                print(
+                    f"run {number} cpu seconds: raw fetch {raw_cpu[0]:.2f} + sandbox "
+                    f"{raw_cpu[1]:.2f}; sync {result['cpu']:.2f} + sandbox "
+                    f"{result['sandbox_cpu']:.2f}"
+                    + ("" if database_cpu is None else f" + PostgreSQL session {database_cpu:.2f}"),
                     flush=True,
                 )
                 if result["status"] != "succeeded" or result["stored"] != total:
@@ -143,7 +159,8 @@ def _start_embedded_redis() -> bool:
 
 
 @contextmanager
-def sandbox_process(args: argparse.Namespace) -> Iterator[str]:
+def sandbox_process(args: argparse.Namespace) -> Iterator[tuple[str, int]]:
+    """The sandbox's base URL and process id, while it runs."""
     command = [
         sys.executable,
         "-m",
@@ -167,10 +184,20 @@ def sandbox_process(args: argparse.Namespace) -> Iterator[str]:
         base_url = found.group(1)
         _wait_until_answering(base_url, started + STARTUP_SECONDS)
         print(f"sandbox: {line.strip()}", flush=True)
-        yield base_url
+        yield base_url, process.pid
     finally:
         process.terminate()
         process.wait(30)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a local process has used so far; NaN where /proc cannot say."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _wait_until_answering(base_url: str, deadline: float) -> None:
@@ -331,11 +358,19 @@ def child(contract_urn: str, days: int) -> dict[str, Any]:
         name="Benchmark",
         backfill_start=timezone.now() - timedelta(days=days + 1),
     )
+    database_pid = _local_backend_pid()
+    database_cpu = cpu_seconds(database_pid) if database_pid else None
+    cpu = time.process_time()
     began = time.perf_counter()
     run = sync_contract(contract.pk)
     seconds = time.perf_counter() - began
+    cpu = time.process_time() - cpu
+    if database_pid and database_cpu is not None:
+        database_cpu = cpu_seconds(database_pid) - database_cpu
     return {
         "seconds": seconds,
+        "cpu": cpu,
+        "database_cpu": database_cpu,
         "status": run.status,
         "error": run.error,
         "created": run.notes_created,
@@ -348,6 +383,19 @@ def child(contract_urn: str, days: int) -> dict[str, Any]:
         # Linux reports kilobytes.
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def _local_backend_pid() -> int:
+    """The PostgreSQL server process of this connection (the sync writes through it), when the
+    server runs on this machine; 0 otherwise, and for SQLite, which runs inside the sync."""
+    from django.db import connection
+
+    local = ("", "localhost", "127.0.0.1", "::1")
+    if connection.vendor != "postgresql" or connection.settings_dict["HOST"] not in local:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
 
 
 if __name__ == "__main__":
