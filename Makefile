@@ -30,7 +30,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## bench: sync and page benchmarks against the sandbox (BENCH_NOTES=1000000 for more)
+## bench: sync and page benchmarks against the sandbox (BENCH_ARGS="sync --notes 1000000" for one, bigger)
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
