@@ -359,13 +359,13 @@ def child(contract_urn: str, days: int) -> dict[str, Any]:
         backfill_start=timezone.now() - timedelta(days=days + 1),
     )
     database_pid = _local_backend_pid()
-    database_cpu = cpu_seconds(database_pid) if database_pid else None
+    database_cpu = cpu_seconds(database_pid) if database_pid else None  # None: not measured
     cpu = time.process_time()
     began = time.perf_counter()
     run = sync_contract(contract.pk)
     seconds = time.perf_counter() - began
     cpu = time.process_time() - cpu
-    if database_pid and database_cpu is not None:
+    if database_cpu is not None:
         database_cpu = cpu_seconds(database_pid) - database_cpu
     return {
         "seconds": seconds,
