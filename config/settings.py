@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "csp",
     "django_rq",
+    "accounts",
     "recruiter",
     "recommendations",
 ]

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from accounts.identity import IdentityTaken, link_identity
 from linkedin import oauth
 from linkedin.client import LinkedInClient
 from linkedin.errors import AuthError, LinkedInError
@@ -124,7 +125,8 @@ def _store_account(
     try:
         with transaction.atomic():
             account, created = LinkedInAccount.objects.update_or_create(user=user, defaults=fields)
-    except IntegrityError:
+            link_identity(user, person_urn, name=name)
+    except (IntegrityError, IdentityTaken):
         # Another user connected the same member between our check and our write.
         raise ConnectRefused(
             "This LinkedIn member is already connected to another user of this site."

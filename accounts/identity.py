@@ -1,0 +1,99 @@
+"""Linking a site user to the LinkedIn member they are, and asking who is who.
+
+Both apps go through these functions. Linking and unlinking send the signals below, so that
+the recruiter app can map the user to their seat without this module knowing seats exist.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from accounts.models import LinkedInIdentity
+
+logger = logging.getLogger(__name__)
+
+# Sent after commit with identity=<LinkedInIdentity>.
+identity_linked = Signal()
+# Sent after commit with user=<user>, person_urn=<the URN that was linked>.
+identity_unlinked = Signal()
+
+
+class IdentityTaken(Exception):
+    """The LinkedIn member is already the identity of another site user."""
+
+
+def link_identity(
+    user: AbstractBaseUser,
+    person_urn: str,
+    *,
+    name: str = "",
+    email: str = "",
+    email_verified: bool = False,
+) -> LinkedInIdentity:
+    """Record that ``user`` is the member ``person_urn``; raise IdentityTaken if another is.
+
+    A user who was another member before becomes this one (the old link is replaced).
+    """
+    taken = LinkedInIdentity.objects.filter(person_urn=person_urn).exclude(user=user).exists()
+    if taken:
+        raise IdentityTaken(person_urn)
+    previous = identity_for(user)
+    now = timezone.now()
+    fields = {"person_urn": person_urn, "last_seen_at": now}
+    if name:
+        fields["name"] = name[:200]
+    if email:
+        fields["email"] = email
+        fields["email_verified"] = email_verified
+    try:
+        with transaction.atomic():
+            identity, _ = LinkedInIdentity.objects.update_or_create(user=user, defaults=fields)
+    except IntegrityError:
+        # Another user linked the same member between our check and our write.
+        raise IdentityTaken(person_urn) from None
+    if previous is not None and previous.person_urn != person_urn:
+        _send_unlinked(user, previous.person_urn)
+    transaction.on_commit(lambda: identity_linked.send(LinkedInIdentity, identity=identity))
+    logger.info("user %s is LinkedIn member %s", user.pk, person_urn)
+    return identity
+
+
+def unlink_identity(user: AbstractBaseUser) -> bool:
+    """Forget which member the user is; return whether one was known."""
+    identity = identity_for(user)
+    if identity is None:
+        return False
+    identity.delete()
+    _send_unlinked(user, identity.person_urn)
+    return True
+
+
+def _send_unlinked(user: AbstractBaseUser, person_urn: str) -> None:
+    transaction.on_commit(
+        lambda: identity_unlinked.send(LinkedInIdentity, user=user, person_urn=person_urn)
+    )
+
+
+def identity_for(user: AbstractBaseUser) -> LinkedInIdentity | None:
+    if not user.is_authenticated:
+        return None
+    return LinkedInIdentity.objects.filter(user=user).first()
+
+
+def user_for_member(person_urn: str) -> AbstractBaseUser | None:
+    """The site user who is this member, if any."""
+    identity = LinkedInIdentity.objects.select_related("user").filter(person_urn=person_urn)
+    found = identity.first()
+    return found.user if found else None
+
+
+def names_of_members(person_urns: Iterable[str]) -> dict[str, str]:
+    """The names we know for these members from site users' identities (one query)."""
+    rows = LinkedInIdentity.objects.filter(person_urn__in=set(person_urns)).exclude(name="")
+    return dict(rows.values_list("person_urn", "name"))

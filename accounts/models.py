@@ -1,0 +1,35 @@
+"""A site user's LinkedIn identity: which LinkedIn member the user is.
+
+It sits below the recruiter and recommendations apps, which both need it and must not import
+each other: the recruiter app maps a user to the seat whose holder is this member, the
+recommendations app acts as this member. Tokens are not kept here; each app keeps the grants
+it needs.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class LinkedInIdentity(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="linkedin_identity"
+    )
+    # One member is at most one site user: otherwise two users could act as one member.
+    person_urn = models.CharField("person URN", max_length=200, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    email_verified = models.BooleanField(default=False)
+    linked_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(
+        default=timezone.now, help_text="When LinkedIn last confirmed who this user is."
+    )
+
+    class Meta:
+        verbose_name = "LinkedIn identity"
+        verbose_name_plural = "LinkedIn identities"
+
+    def __str__(self) -> str:
+        return f"{self.name or self.person_urn} ({self.user})"
