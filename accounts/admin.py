@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from accounts.models import LinkedInIdentity
+from accounts.models import LinkedInIdentity, MemberName
 
 
 @admin.register(LinkedInIdentity)
@@ -12,3 +12,10 @@ class LinkedInIdentityAdmin(admin.ModelAdmin):
     search_fields = ["person_urn", "name", "email", "user__username"]
     raw_id_fields = ["user"]
     readonly_fields = ["linked_at", "last_seen_at"]
+
+
+@admin.register(MemberName)
+class MemberNameAdmin(admin.ModelAdmin):
+    list_display = ["person_urn", "name", "source", "updated_at"]
+    list_filter = ["source"]
+    search_fields = ["person_urn", "name"]

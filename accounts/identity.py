@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from accounts.models import LinkedInIdentity
+from accounts.models import LinkedInIdentity, MemberName
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +94,25 @@ def user_for_member(person_urn: str) -> AbstractBaseUser | None:
 
 
 def names_of_members(person_urns: Iterable[str]) -> dict[str, str]:
-    """The names we know for these members from site users' identities (one query)."""
-    rows = LinkedInIdentity.objects.filter(person_urn__in=set(person_urns)).exclude(name="")
-    return dict(rows.values_list("person_urn", "name"))
+    """The names we know for these members: a site user's own identity wins over a name
+    another source gave (two queries, whatever the number of members)."""
+    urns = set(person_urns)
+    names = dict(MemberName.objects.filter(person_urn__in=urns).values_list("person_urn", "name"))
+    identities = LinkedInIdentity.objects.filter(person_urn__in=urns).exclude(name="")
+    names.update(identities.values_list("person_urn", "name"))
+    return names
+
+
+def remember_member_names(names: dict[str, str], *, source: str) -> None:
+    """Record names learnt for members (person URN to name); empty names are ignored."""
+    rows = [
+        MemberName(person_urn=urn, name=name[:200], source=source)
+        for urn, name in names.items()
+        if name
+    ]
+    MemberName.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["person_urn"],
+        update_fields=["name", "source", "updated_at"],
+    )

@@ -33,3 +33,20 @@ class LinkedInIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or self.person_urn} ({self.user})"
+
+
+class MemberName(models.Model):
+    """A name the site knows for a LinkedIn member who need not be a site user.
+
+    Filled by whichever app learns it (a seat holder's name from the seat holders API, a name
+    LinkedIn returned with a recommendation), so that every page can show people by name
+    without one app reading the other's tables.
+    """
+
+    person_urn = models.CharField("person URN", max_length=200, unique=True)
+    name = models.CharField(max_length=200)
+    source = models.CharField(max_length=20, help_text="Where the name came from.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.person_urn})"

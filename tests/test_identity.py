@@ -56,3 +56,15 @@ def test_relinking_as_another_member_unlinks_the_first(
         ("unlinked", "urn:li:person:new"),
     ]
     assert identity.identity_for(bob) is None
+
+
+def test_a_users_own_name_wins_over_a_name_another_source_gave(bob):
+    identity.remember_member_names(
+        {"urn:li:person:bob02": "B. Builder", "urn:li:person:c3": "Carol", "urn:li:person:e": ""},
+        source="seat",
+    )
+    identity.remember_member_names({"urn:li:person:c3": "Carol King"}, source="seat")
+    identity.link_identity(bob, "urn:li:person:bob02", name="Bob Builder")
+    assert identity.names_of_members(
+        ["urn:li:person:bob02", "urn:li:person:c3", "urn:li:person:e"]
+    ) == {"urn:li:person:bob02": "Bob Builder", "urn:li:person:c3": "Carol King"}

@@ -13,7 +13,7 @@ def copy_connected_members(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0001_linkedin_identity"),
+        ("accounts", "0001_identities"),
         ("recommendations", "0001_initial"),
     ]
 
