@@ -102,9 +102,17 @@ def _as_member(account: LinkedInAccount, *, interactive: bool = True) -> Iterato
 
 
 def store_request(
-    record: records.RecommendationRequest, now: datetime | None = None
+    record: records.RecommendationRequest,
+    now: datetime | None = None,
+    *,
+    sent: tuple[str, str] | None = None,
 ) -> RecommendationRequest:
-    """Create or update our copy of a request from LinkedIn's record."""
+    """Create or update our copy of a request from LinkedIn's record.
+
+    LinkedIn's reads carry no notification (none of the seed's samples has one): the subject
+    and message are what the requester sent through us, ``sent``, and a read without them
+    keeps the stored ones.
+    """
     now = now or timezone.now()
     urn = record.urn or request_urn(record.requester, record.id)
     values: dict[str, Any] = {
@@ -123,11 +131,12 @@ def store_request(
         "last_synced_at": now,
         "gone_at": None,
     }
-    # The finders' samples carry no notification: an answer without one keeps ours.
     if record.notification_subject is not None:
         values["notification_subject"] = record.notification_subject
     if record.notification_message is not None:
         values["notification_message"] = record.notification_message
+    if sent is not None:
+        values["notification_subject"], values["notification_message"] = sent
     try:
         with transaction.atomic():
             stored, _ = RecommendationRequest.objects.update_or_create(urn=urn, defaults=values)
@@ -346,7 +355,17 @@ def _change(
                 raise
             current = _reread_quietly(client, request)
             raise ActionRefused(_refusal(exc, current), current) from None
+        _keep_sent_notification(request, changes)
         return _reread(client, request)
+
+
+def _keep_sent_notification(request: RecommendationRequest, changes: dict[str, Any]) -> None:
+    """Store the notification an edit sent: LinkedIn's read-back will not carry it."""
+    if changes.get("notification_subject") is None:
+        return
+    request.notification_subject = changes["notification_subject"]
+    request.notification_message = changes["notification_message"]
+    request.save(update_fields=["notification_subject", "notification_message"])
 
 
 def _reread_quietly(client: LinkedInClient, request: RecommendationRequest):
@@ -420,7 +439,8 @@ def create_request(
             urn = client.create_recommendation_request(**fields)
             logger.info("%s created recommendation request %s", account.person_urn, urn)
             try:
-                stored = store_request(client.get_recommendation_request(urn))
+                record = client.get_recommendation_request(urn)
+                stored = store_request(record, sent=(subject, message))
             except LinkedInError as exc:
                 # Created, but not readable right now: keep what we sent; a refresh fills in.
                 logger.info("created %s but could not read it back: %s", urn, exc)

@@ -145,10 +145,17 @@ class CreateRequestForm(forms.Form):
 
 
 class EditRequestForm(forms.Form):
-    """The fields a requester may change on a pending request."""
+    """The fields a requester may change on a pending request, pre-filled with ours.
 
-    subject = forms.CharField(max_length=SUBJECT_MAX)
-    message = forms.CharField(max_length=MESSAGE_MAX, widget=forms.Textarea(attrs={"rows": 6}))
+    Only what the member changed is sent. LinkedIn never reads the notification back, so a
+    request sent elsewhere has none here: its subject and message may stay empty (kept as
+    they are on LinkedIn) or be given both, since LinkedIn replaces them together.
+    """
+
+    subject = forms.CharField(max_length=SUBJECT_MAX, required=False)
+    message = forms.CharField(
+        max_length=MESSAGE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
     relationship = forms.ChoiceField(
         choices=[("", "— leave as is —"), *RELATIONSHIPS.items()],
         required=False,
@@ -173,9 +180,28 @@ class EditRequestForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.request_obj = request_obj
+        if not request_obj.notification_subject:
+            self.fields["subject"].help_text = (
+                "LinkedIn does not show the subject and message of a request sent elsewhere: "
+                "leave both empty to keep them, or write both to replace them."
+            )
 
     def clean_subject(self) -> str:
         return self.cleaned_data["subject"].strip()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        subject, message = data.get("subject"), data.get("message")
+        if subject is not None and message is not None and bool(subject) != bool(message):
+            missing = "message" if subject else "subject"
+            self.add_error(
+                missing,
+                ValidationError(
+                    "LinkedIn replaces the subject and the message together: give both.",
+                    code="notification",
+                ),
+            )
+        return data
 
     def clean_requestee_entity(self) -> str:
         value = self.cleaned_data["requestee_entity"].strip()
@@ -187,7 +213,8 @@ class EditRequestForm(forms.Form):
         """update_recommendation_request's keywords for what differs from the stored copy."""
         data, current = self.cleaned_data, self.request_obj
         changes: dict[str, str] = {}
-        if (data["subject"], data["message"]) != (
+        notification = (data["subject"], data["message"])
+        if all(notification) and notification != (
             current.notification_subject,
             current.notification_message,
         ):

@@ -26,6 +26,8 @@ Deliberate choices, where LinkedIn's behaviour is not published:
 - repeat_ids: about one note in ten is preceded by an older version of itself (same id, other
   text, lastModified = created). Such versions are ordinary rows: they count in `total` and
   take places in start/count, so pages never exceed `count`.
+- Recommendation requests are read back (GET, BATCH_GET, finders) without `notification`, as
+  in every sample of the seed: the subject and message are kept but never returned.
 - Deleting an already deleted note changes nothing but sends the push event again (LinkedIn
   may deliver an event more than once).
 """

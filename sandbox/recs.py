@@ -68,6 +68,11 @@ class RecRequest:
         return f"urn:li:recommendationRequest:({self.requester},{self.id})"
 
     def to_json(self) -> dict[str, Any]:
+        """The request as LinkedIn reads it back (GET, BATCH_GET and both finders).
+
+        None of the seed's samples carries ``notification``: the subject and message exist
+        only in what the requester sent, so they are kept here but never read back.
+        """
         data: dict[str, Any] = {
             "created": self.created,
             "id": self.id,
@@ -78,7 +83,6 @@ class RecRequest:
             "status": self.status,
         }
         optional = {
-            "notification": self.notification,
             "previousRecommendation": self.previous_recommendation,
             "relationship": self.relationship,
             "requesteeEntity": self.requestee_entity,

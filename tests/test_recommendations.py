@@ -101,7 +101,7 @@ def test_received_shows_pending_requests_by_default(alice_client, sandbox):
     assert copy.linkedin_id == record.id
     assert copy.created.timestamp() * 1000 == pytest.approx(record.created)
     assert copy.requester_entity == record.requester_entity
-    assert copy.notification_subject == "Recommendation request"
+    assert copy.notification_subject == ""  # LinkedIn's reads carry no notification
     assert copy.last_synced_at is not None
 
 
@@ -246,18 +246,16 @@ def test_refresh_is_not_sent_elsewhere(alice_client, sandbox):
 def test_detail_rereads_the_request_from_linkedin(alice_client, sandbox):
     alice_client.get(RECEIVED)
     record = in_sandbox(sandbox, BOB, ALICE, "PENDING")
-    record.notification = {"subject": "Changed on LinkedIn", "message": "New <b>text</b>"}
+    record.relationship = "RECOMMENDER_ADVISED_RECOMMENDEE"
     sandbox.clear_log()
 
     response = alice_client.get(url("detail", stored(record)))
 
     assert response.status_code == 200
-    page = html(response)
-    assert "Changed on LinkedIn" in page
-    assert "New &lt;b&gt;text&lt;/b&gt;" in page  # member text is escaped
+    assert "Recommender advised the recommendee" in html(response)
     gets = [e for e in sandbox.request_log if e.method == "GET"]
     assert [e.path for e in gets] == ["/v2/recommendationRequest/" + quote(record.key, safe="")]
-    assert stored(record).notification_subject == "Changed on LinkedIn"
+    assert stored(record).relationship == "RECOMMENDER_ADVISED_RECOMMENDEE"
 
 
 def test_detail_shows_an_unknown_status_as_it_came(alice_client, sandbox):
@@ -539,7 +537,7 @@ def test_edit_changes_the_notification_and_relationship(alice_client, sandbox):
     record = in_sandbox(sandbox, ALICE, BOB, "PENDING")
     rec = stored(record)
     form = alice_client.get(url("edit", rec))
-    assert form.context["form"].initial["subject"] == "Recommendation request"
+    assert form.context["form"].initial["subject"] == ""  # sent elsewhere: LinkedIn hides it
     sandbox.clear_log()
 
     response = alice_client.post(
@@ -702,7 +700,7 @@ def test_charlie_without_linkedin_is_asked_to_connect(client, charlie, alice_cli
         response = client.get(target)
         assert response.status_code == 200, target
         assert "Connect LinkedIn" in html(response)
-        assert rec.notification_message not in html(response)
+        assert rec.urn not in html(response)
     assert client.post(url("accept", rec)).status_code == 200
     assert client.post(REFRESH).status_code == 200
     assert sandbox.request_log == []

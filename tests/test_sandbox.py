@@ -400,7 +400,7 @@ def test_create_answers_201_with_the_literal_key(sb, http, alice_token) -> None:
     entity = get(http, sb, rec_path(key), alice_token).json()
     assert entity["status"] == "PENDING"
     assert entity["requester"] == "urn:li:person:alice01"
-    assert entity["notification"] == ASK["notification"]
+    assert "notification" not in entity  # as in every read sample of the seed
     assert entity["relationship"] == "WORKED_IN_SAME_GROUP"
 
 
@@ -681,3 +681,23 @@ def test_restli_parser_decodes_structures_and_refuses_bad_syntax() -> None:
     for bad in ("a=List(x", "a=List(x,)", "a=x:y", "a=1&a=2", "a=%zz", "a=(k)"):
         with pytest.raises(RestliSyntaxError):
             parse_query(bad)
+
+
+def test_no_read_carries_the_notification(sb, http, alice_token) -> None:
+    """GET, BATCH_GET and both finders answer like the seed's samples: no notification."""
+    key = create_request(http, sb, alice_token, ASK).headers["X-RestLi-Id"]
+    bob_token = sb.issue_token(member="bob02")
+    one = get(http, sb, rec_path(key), alice_token).json()
+    batch = get(
+        http, sb, "/v2/recommendationRequest?ids=List(" + quote(key, safe="") + ")", alice_token
+    ).json()
+    received = get(
+        http, sb, "/v2/recommendationRequest?q=recipient&statusFilters=List(PENDING)", bob_token
+    ).json()
+    sent = get(
+        http, sb, "/v2/recommendationRequest?q=requester&statusFilters=List(PENDING)", alice_token
+    ).json()
+    entities = [one, *batch["results"].values(), *received["elements"], *sent["elements"]]
+    assert key in batch["results"] and len(entities) >= 4
+    assert all("notification" not in entity for entity in entities)
+    assert sb.store.recs.get(key).notification == ASK["notification"]  # kept, never read back
