@@ -35,8 +35,11 @@ def _environment(port: int, sandbox_port: int) -> tuple[dict[str, str], bool]:
             LINKEDIN_OAUTH_BASE_URL=f"{sandbox}/oauth/v2",
             LINKEDIN_CLIENT_ID=SANDBOX_CLIENT_ID,
             LINKEDIN_CLIENT_SECRET=SANDBOX_CLIENT_SECRET,
+            LINKEDIN_OIDC_DISCOVERY_URL=f"{sandbox}/oauth/.well-known/openid-configuration",
             SANDBOX_URL=sandbox,
         )
+        # The sandbox's demo members (alice@example.com, bob@example.com...) may sign up.
+        env.setdefault("LINKEDIN_SIGNUP_DOMAINS", "example.com")
     return env, use_sandbox
 
 

@@ -200,6 +200,13 @@ LINKEDIN_PAGE_SIZE = env.int("LINKEDIN_PAGE_SIZE", default=100)
 LINKEDIN_MAX_ATTEMPTS = env.int("LINKEDIN_MAX_ATTEMPTS", default=6)
 LINKEDIN_MAX_RETRY_SECONDS = env.float("LINKEDIN_MAX_RETRY_SECONDS", default=120.0)
 LINKEDIN_SCOPES = env.list("LINKEDIN_SCOPES", default=["openid", "profile", "r_recommendations"])
+# Sign In with LinkedIn (OpenID Connect). Members whose verified email is in one of these
+# domains get a site account (with no role) on their first sign-in; empty: sign-up is closed.
+LINKEDIN_OIDC_DISCOVERY_URL = env.str(
+    "LINKEDIN_OIDC_DISCOVERY_URL",
+    default="https://www.linkedin.com/oauth/.well-known/openid-configuration",
+)
+LINKEDIN_SIGNUP_DOMAINS = env.list("LINKEDIN_SIGNUP_DOMAINS", default=[])
 
 # Prospect-note sync schedule (minutes) and the push endpoint's body limit.
 SYNC_INTERVAL_MINUTES = env.int("SYNC_INTERVAL_MINUTES", default=30)

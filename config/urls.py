@@ -13,6 +13,7 @@ urlpatterns = [
     path("webhooks/linkedin/", webhooks.linkedin_webhook, name="linkedin_webhook"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("admin/rq/", include("django_rq.urls")),
     path("admin/", admin.site.urls),
     path("", include("recruiter.urls")),

@@ -135,6 +135,26 @@ def _store_account(
     return Connection(account, created)
 
 
+def store_signin_tokens(sender, *, user: AbstractBaseUser, member, **kwargs) -> None:
+    """After Sign in with LinkedIn, keep the member's tokens if they cover recommendations.
+
+    Connected to accounts.signin.linkedin_signed_in: the member consented to our scopes on
+    the sign-in page, so they need not "Connect LinkedIn" again.
+    """
+    if not set(settings.LINKEDIN_SCOPES) <= member.scopes:
+        logger.info("LinkedIn sign-in of %s granted too little for recommendations", user.pk)
+        return
+    try:
+        tokens = TokenSet.from_json(member.tokens)
+    except ValueError as exc:
+        logger.error("LinkedIn sign-in of user %s brought unusable tokens: %s", user.pk, exc)
+        return
+    try:
+        _store_account(user, member.person_urn, member.name[:200], tokens)
+    except ConnectRefused as exc:
+        logger.warning("LinkedIn sign-in of user %s: tokens not kept: %s", user.pk, exc)
+
+
 def disconnect(user: AbstractBaseUser) -> bool:
     """Forget the user's LinkedIn tokens; return whether there were any."""
     deleted, _ = LinkedInAccount.objects.filter(user=user).delete()

@@ -12,6 +12,9 @@ What it serves:
   CREATE, GET, BATCH_GET, FINDERs recipient/requester, PARTIAL_UPDATE), /v2/userinfo.
 - /oauth/v2/accessToken (client_credentials, authorization_code, refresh_token),
   /oauth/v2/introspectToken, /oauth/v2/authorization (a consent page listing demo members).
+- Sign In with LinkedIn (OpenID Connect): /oauth/.well-known/openid-configuration,
+  /oauth/openid/jwks, and an RS256 id_token (with the nonce) from a code granted with the
+  openid scope; /_sandbox/oidc spoils the next one for tests (sandbox/oidc.py).
 - Signed DELETE_PROSPECT_NOTE push events to push_url; LinkedIn's challenge validation.
 - /_sandbox/ control endpoints (no auth): state, notes, faults, log, token, push.
 

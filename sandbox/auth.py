@@ -22,6 +22,7 @@ class Member:
     family_name: str
     email: str
     locale: str = "en_US"
+    email_verified: bool = True
 
     @property
     def name(self) -> str:
@@ -38,6 +39,8 @@ DEMO_MEMBERS: tuple[Member, ...] = (
     Member("bob02", "Bob", "Brown", "bob@example.com"),
     Member("carol03", "Carol", "Chen", "carol@example.com", "zh_CN"),
     Member("zoe04", "Zoë", "Żuławska", "zoe@example.com", "pl_PL"),
+    # Her email is not verified: a site open to example.com must not let her sign up by it.
+    Member("erin05", "Erin", "Evans", "erin@example.com", email_verified=False),
 )
 
 
@@ -66,6 +69,7 @@ class Grant:
     scope: str
     redirect_uri: str
     expires_at: float
+    nonce: str | None = None  # OpenID Connect: copied into the id_token
 
 
 class AuthStore:
@@ -117,9 +121,12 @@ class AuthStore:
         with self._lock:
             self._tokens[value].expires_at = time.time() - 1
 
-    def new_code(self, member: Member, scope: str, redirect_uri: str) -> str:
+    def new_code(
+        self, member: Member, scope: str, redirect_uri: str, nonce: str | None = None
+    ) -> str:
         code = secrets.token_urlsafe(24)
-        grant = Grant(self.client_id, member, scope, redirect_uri, time.time() + CODE_TTL_S)
+        expires_at = time.time() + CODE_TTL_S
+        grant = Grant(self.client_id, member, scope, redirect_uri, expires_at, nonce)
         with self._lock:
             self._codes[code] = grant
         return code

@@ -10,6 +10,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from sandbox.auth import Member
+from sandbox.oidc import FAULTS
 from sandbox.wire import Request, Response, json_response
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ def _dispatch(sb: Sandbox, req: Request, route: tuple[str, str]) -> Response:
     if route == ("POST", "token"):
         member = _body(req).get("member") if req.body else None
         return json_response(200, {"access_token": sb.issue_token(member=member)})
+    if route == ("POST", "oidc"):
+        return json_response(200, {"fault": set_oidc_fault(sb, _body(req).get("fault"))})
     if route == ("POST", "push/validate"):
         return json_response(200, {"valid": sb.pusher.validate()})
     if route == ("GET", "push"):
@@ -77,6 +80,14 @@ def state(sb: Sandbox) -> dict[str, Any]:
         "pushDeliveries": len(sb.push_log),
         "requests": sb.log_next_seq,
     }
+
+
+def set_oidc_fault(sb: Sandbox, fault: Any) -> str | None:
+    """Spoil the next id_token once (see sandbox.oidc.FAULTS); null clears it."""
+    if fault is not None and fault not in FAULTS:
+        raise ControlError(400, f"fault must be one of {', '.join(FAULTS)} or null")
+    sb.signer.next_fault = fault
+    return fault
 
 
 def change_note(sb: Sandbox, body: dict[str, Any]) -> dict[str, Any]:

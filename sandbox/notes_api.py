@@ -73,7 +73,7 @@ def userinfo(sb: Sandbox, req: Request) -> Response:
         200,
         {
             "sub": member.sub,
-            "email_verified": True,
+            "email_verified": member.email_verified,
             "name": member.name,
             "locale": {"country": country, "language": language},
             "given_name": member.given_name,

@@ -7,6 +7,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from sandbox import oidc
 from sandbox.auth import Grant
 from sandbox.errors import OAuthError
 from sandbox.wire import Request, Response, html_response, json_response, redirect
@@ -63,7 +64,7 @@ def access_token(sb: Sandbox, fields: dict[str, str]) -> Response:
         if grant is None:
             raise OAuthError(400, "invalid_request", BAD_CODE)
         refresh = sb.store.auth.new_refresh(grant, sb.config.refresh_token_ttl)
-        return _member_tokens(sb, grant, refresh)
+        return _member_tokens(sb, grant, refresh, with_id_token=True)
     refresh = fields.get("refresh_token", "")
     grant = sb.store.auth.refresh_grant(refresh)
     if grant is None:
@@ -75,7 +76,9 @@ def _ttl(token: Any) -> int:
     return max(0, round(token.expires_at - time.time()))
 
 
-def _member_tokens(sb: Sandbox, grant: Grant, refresh: str) -> Response:
+def _member_tokens(
+    sb: Sandbox, grant: Grant, refresh: str, *, with_id_token: bool = False
+) -> Response:
     # LinkedIn keeps the refresh token on refresh; its remaining lifetime shrinks.
     token = sb.store.auth.issue(sb.config.member_token_ttl, grant.member, grant.scope)
     body = {
@@ -85,6 +88,10 @@ def _member_tokens(sb: Sandbox, grant: Grant, refresh: str) -> Response:
         "refresh_token_expires_in": _ttl(sb.store.auth.refresh_grant(refresh)),
         "scope": grant.scope,
     }
+    # OpenID Connect: a code granted with the openid scope also brings the signed id_token.
+    if with_id_token and "openid" in grant.scope.split():
+        body["id_token"] = oidc.id_token(sb, grant.member, grant.scope, grant.nonce)
+        body["token_type"] = "Bearer"  # noqa: S105 - the scheme, not a secret
     return json_response(200, body, NO_STORE)
 
 
@@ -133,7 +140,7 @@ def consent_page(sb: Sandbox, fields: dict[str, str]) -> Response:
         return problem
     hidden = "".join(
         f'<input type="hidden" name="{name}" value="{escape(fields.get(name, ""))}">'
-        for name in ("response_type", "client_id", "redirect_uri", "state", "scope")
+        for name in ("response_type", "client_id", "redirect_uri", "state", "scope", "nonce")
     )
     choices = "".join(
         f'<li><label><input type="radio" name="member" value="{escape(m.sub)}"'
@@ -163,7 +170,7 @@ def consent_answer(sb: Sandbox, fields: dict[str, str]) -> Response:
         if member is None:
             return _error_page("Choose a member to sign in as.")
         back["code"] = sb.store.auth.new_code(
-            member, fields.get("scope", ""), fields["redirect_uri"]
+            member, fields.get("scope", ""), fields["redirect_uri"], fields.get("nonce") or None
         )
     else:
         back["error"] = "user_cancelled_authorize"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from sandbox import control, oauth, v2
+from sandbox import control, oauth, oidc, v2
 from sandbox.config import SandboxConfig
 from sandbox.errors import NOT_FOUND, ApiError, OAuthError
 from sandbox.faults import FaultPicker
@@ -65,6 +65,7 @@ class Sandbox:
             client_id=cfg.client_id,
             client_secret=cfg.client_secret,
         )
+        self.signer = oidc.Signer()
         self.faults = FaultPicker(cfg.seed, cfg.fault_rate, cfg.fault_kinds)
         self.pusher = Pusher(cfg.push_url, cfg.client_secret, cfg.push_timeout)
         self.store.on_delete = self.pusher.note_deleted
@@ -172,7 +173,7 @@ class Sandbox:
         try:
             if req.path.startswith("/v2/"):
                 return v2.handle(self, req)
-            if req.path.startswith("/oauth/v2/"):
+            if req.path.startswith("/oauth/"):
                 return _oauth(self, req)
             if req.path.startswith("/_sandbox/"):
                 return control.handle(self, req)
@@ -184,7 +185,9 @@ class Sandbox:
 
 def _oauth(sb: Sandbox, req: Request) -> Response:
     try:
-        return oauth.handle(sb, req)
+        if req.path.startswith("/oauth/v2/"):
+            return oauth.handle(sb, req)
+        return oidc.handle(sb, req)
     except OAuthError as exc:
         return oauth_error_response(exc)
 

@@ -88,6 +88,9 @@ def make_sandbox(settings):
         settings.LINKEDIN_OAUTH_BASE_URL = sandbox.oauth_base_url
         settings.LINKEDIN_CLIENT_ID = sandbox.config.client_id
         settings.LINKEDIN_CLIENT_SECRET = sandbox.config.client_secret
+        settings.LINKEDIN_OIDC_DISCOVERY_URL = (
+            sandbox.url + "/oauth/.well-known/openid-configuration"
+        )
         return sandbox
 
     yield start
