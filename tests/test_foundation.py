@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Pages anyone may open: the login page, the health check and LinkedIn's push endpoint.
 PUBLIC = {"login", "healthz", "linkedin_webhook", "admin:login", "jsi18n"}
+# Sign In with LinkedIn: the way to sign in, and LinkedIn's way back to us.
+PUBLIC |= {"accounts:linkedin_login", "accounts:linkedin_callback"}
 
 
 # What the test settings and the browser fixture set for themselves, never for production.
