@@ -17,6 +17,7 @@ __all__ = [
     "error_from_payload",
     "error_from_response",
     "is_transient_status",
+    "request_id_of",
 ]
 
 _SNIPPET_CHARS = 200
@@ -33,6 +34,8 @@ class LinkedInError(Exception):
     ``status`` is the HTTP status, or None when no answer came (timeout, connection reset).
     ``transient`` says whether trying again later may succeed (429, 5xx, timeouts, resets,
     a truncated 2xx body); permanent errors (400, 401, 403, 404, 409, 422) need a change first.
+    ``request_id`` is the id LinkedIn gave its answer (``X-LI-UUID``), the one its support asks
+    for; None when no answer came or it carried none.
     """
 
     def __init__(
@@ -43,6 +46,7 @@ class LinkedInError(Exception):
         service_error_code: int | None = None,
         transient: bool | None = None,
         retry_after: float | None = None,
+        request_id: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -52,6 +56,7 @@ class LinkedInError(Exception):
             transient = status is not None and is_transient_status(status)
         self.transient = transient
         self.retry_after = retry_after
+        self.request_id = request_id
 
     @property
     def is_daily_quota(self) -> bool:
@@ -84,6 +89,7 @@ class LinkedInError(Exception):
                 self.service_error_code,
                 self.transient,
                 self.retry_after,
+                self.request_id,
             ),
         )
 
@@ -95,6 +101,7 @@ def _rebuild(
     service_error_code: int | None,
     transient: bool,
     retry_after: float | None,
+    request_id: str | None = None,
 ) -> LinkedInError:
     return cls(
         message,
@@ -102,6 +109,7 @@ def _rebuild(
         service_error_code=service_error_code,
         transient=transient,
         retry_after=retry_after,
+        request_id=request_id,
     )
 
 
@@ -177,10 +185,24 @@ def error_from_response(response: requests.Response) -> LinkedInError:
     except ValueError:
         payload = None
     error = error_from_payload(payload, status, retry_after=retry_after)
-    if error is not None:
-        return error
-    message = _snippet(response.text) or response.reason or "no response body"
-    return _error_class(status)(message, status=status, retry_after=retry_after)
+    if error is None:
+        message = _snippet(response.text) or response.reason or "no response body"
+        error = _error_class(status)(message, status=status, retry_after=retry_after)
+    error.request_id = request_id_of(response)
+    return error
+
+
+# LinkedIn's support asks for these with a failed call (api-guide/concepts/error-handling).
+_REQUEST_ID_HEADERS = ("X-LI-UUID", "X-LI-Request-Id")
+
+
+def request_id_of(response: requests.Response) -> str | None:
+    """The id LinkedIn gave this answer, or None (an answer from a proxy, say)."""
+    for name in _REQUEST_ID_HEADERS:
+        value = (response.headers.get(name) or "").strip()
+        if value:
+            return value[:100]
+    return None
 
 
 def error_from_exception(exc: requests.RequestException) -> LinkedInError:

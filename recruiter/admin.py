@@ -4,19 +4,29 @@ users, and read-only views of what LinkedIn sent (notes, push events) and of the
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import django_rq
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from recruiter import jobs, sync
-from recruiter.models import Contract, Prospect, ProspectNote, PushEvent, Seat, SyncRun
+from recruiter import connection, jobs, sync
+from recruiter.models import (
+    ConnectionCheck,
+    Contract,
+    Prospect,
+    ProspectNote,
+    PushEvent,
+    Seat,
+    SyncRun,
+)
 from recruiter.views.sync_state import WAITING
 
 # The admin index links to django-rq's queues (templates/recruiter/admin_index.html).
@@ -84,6 +94,38 @@ class ContractForm(forms.ModelForm):
         if self.instance.pk:
             state = "A secret is stored." if self._stored_secret else "No secret is stored."
             self.fields["client_secret"].help_text = f"{state} Leave empty to keep it."
+        else:
+            self._describe_new_contract()
+
+    def _describe_new_contract(self) -> None:
+        """The add page's defaults and words: what LinkedIn gives, what it asks for."""
+        fields = self.fields
+        fields["urn"].widget.attrs["placeholder"] = "urn:li:contract:123456"
+        fields["urn"].help_text = (
+            "The Recruiter contract LinkedIn enabled for Recruiter System Connect, as "
+            "urn:li:contract:<digits>."
+        )
+        fields["name"].help_text = "How the dashboard names it, e.g. the customer's company."
+        fields["client_id"].help_text = (
+            "RSC issues one child application per customer: its client id. Empty: the "
+            "site's LINKEDIN_CLIENT_ID."
+        )
+        fields[
+            "client_secret"
+        ].help_text = "The child application's client secret; stored encrypted, never shown again."
+        fields["backfill_start"].help_text = (
+            "Where the first backfill starts. LinkedIn asks partners to sync all of a "
+            "customer's history at onboarding: two years back by default."
+        )
+        self.initial.setdefault("backfill_start", default_backfill_start())
+
+    def clean_urn(self) -> str:
+        urn = self.cleaned_data["urn"].strip()
+        if not CONTRACT_URN.fullmatch(urn):
+            raise forms.ValidationError(
+                "A contract URN looks like urn:li:contract:123456 (digits after the last colon)."
+            )
+        return urn
 
     def clean_client_secret(self) -> str:
         return self.cleaned_data.get("client_secret") or self._stored_secret
@@ -93,6 +135,26 @@ class ContractForm(forms.ModelForm):
         if data.get("clear_client_secret"):
             data["client_secret"] = ""
         return data
+
+
+CONTRACT_URN = re.compile(r"urn:li:contract:[0-9]+")
+BACKFILL_YEARS = 2
+
+
+def default_backfill_start() -> dt.datetime:
+    """Midnight (site time), two years back: LinkedIn's onboarding asks for all history."""
+    day = timezone.localdate() - dt.timedelta(days=365 * BACKFILL_YEARS)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+TEST_CONNECTION = "_test_connection"
+
+
+def _connection_check(contract: Contract) -> ConnectionCheck | None:
+    try:
+        return contract.connection_check
+    except ConnectionCheck.DoesNotExist:
+        return None
 
 
 def enqueue_rescan(contract: Contract, since: dt.datetime) -> bool:
@@ -137,10 +199,13 @@ class RescanForm(forms.Form):
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
     form = ContractForm
+    # Adds the "Save and test connection" button (recruiter.connection).
+    change_form_template = "admin/recruiter/contract/change_form.html"
     list_display = (
         "__str__",
         "urn",
         "active",
+        "connection_short",
         "last_run_status",
         "last_success_at",
         "lag_display",
@@ -150,6 +215,7 @@ class ContractAdmin(admin.ModelAdmin):
     list_filter = ("active",)
     search_fields = ("name", "urn")
     readonly_fields = (
+        "connection_display",
         "watermark",
         "lag_display",
         "last_rescan_at",
@@ -157,8 +223,29 @@ class ContractAdmin(admin.ModelAdmin):
         "last_error",
         "last_error_at",
     )
+    # The add page asks only what going live needs; the change page shows everything.
+    add_fieldsets = (
+        (None, {"fields": ("urn", "name")}),
+        (
+            "Child application",
+            {
+                "fields": ("client_id", "client_secret"),
+                "description": "The credentials LinkedIn issued for this customer under "
+                "Recruiter System Connect. Save, then test them.",
+            },
+        ),
+        ("First sync", {"fields": ("backfill_start", "active")}),
+        (
+            "Advanced",
+            {
+                "fields": ("window_hours", "overlap_minutes", "rescan_days"),
+                "classes": ("collapse",),
+            },
+        ),
+    )
     fieldsets = (
         (None, {"fields": ("urn", "name", "active")}),
+        ("Connection", {"fields": ("connection_display",)}),
         (
             "Credentials",
             {
@@ -188,8 +275,41 @@ class ContractAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
+            .select_related("connection_check")
             .annotate(_last_status=Subquery(latest.values("status")[:1]))
         )
+
+    def get_fieldsets(self, request: HttpRequest, obj: Contract | None = None):
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    @admin.display(description="connection")
+    def connection_short(self, contract: Contract) -> str:
+        check = _connection_check(contract)
+        return check.get_outcome_display() if check else "not tested"
+
+    @admin.display(description="last test")
+    def connection_display(self, contract: Contract) -> str:
+        check = _connection_check(contract)
+        if check is None:
+            return "Not tested yet: use “Save and test connection” below."
+        when = timezone.localtime(check.checked_at).strftime("%Y-%m-%d %H:%M")
+        return f"{check.get_outcome_display().capitalize()}. {check.message} (tested {when})"
+
+    def response_add(self, request: HttpRequest, obj: Contract, post_url_continue=None):
+        if TEST_CONNECTION in request.POST:
+            return self._test_and_return(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request: HttpRequest, obj: Contract) -> HttpResponse:
+        if TEST_CONNECTION in request.POST:
+            return self._test_and_return(request, obj)
+        return super().response_change(request, obj)
+
+    def _test_and_return(self, request: HttpRequest, contract: Contract) -> HttpResponse:
+        check = connection.check_connection(contract)
+        level = messages.SUCCESS if check.works else messages.ERROR
+        self.message_user(request, f"Saved. Test connection: {check.message}", level)
+        return HttpResponseRedirect(reverse("admin:recruiter_contract_change", args=[contract.pk]))
 
     @admin.display(description="last run")
     def last_run_status(self, contract: Contract) -> str:

@@ -233,3 +233,35 @@ class PushEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type or 'event'} at {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ConnectionCheck(models.Model):
+    """The last "Test connection" of a contract: the outcome in words and when, nothing else.
+
+    One row per contract, replaced by each test; the test itself stores no notes or seats.
+    """
+
+    class Outcome(models.TextChoices):
+        WORKS = "works", "works"
+        REFUSED = "refused", "credentials refused"
+        NO_ACCESS = "no_access", "no RSC access to the contract"
+        FAILED = "failed", "LinkedIn did not answer"
+
+    contract = models.OneToOneField(
+        Contract, on_delete=models.CASCADE, related_name="connection_check"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    message = models.TextField(help_text="What the test found, in words.")
+    request_id = models.CharField(
+        "LinkedIn request id", max_length=100, blank=True, help_text="For LinkedIn's support."
+    )
+    notes_seen = models.PositiveIntegerField(null=True, blank=True)
+    seats_seen = models.PositiveIntegerField(null=True, blank=True)
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.contract}: {self.get_outcome_display()} at {self.checked_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def works(self) -> bool:
+        return self.outcome == self.Outcome.WORKS

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from recruiter.views import notes, prospects, seats, sync
+from recruiter.views import going_live, notes, prospects, seats, sync
 
 app_name = "recruiter"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("sync/", sync.sync_status, name="sync_status"),
     path("sync/progress.json", sync.sync_progress, name="sync_progress"),
     path("sync/<int:pk>/now/", sync.sync_now, name="sync_now"),
+    path("sync/<int:pk>/test-connection/", going_live.test_connection, name="test_connection"),
 ]

@@ -7,7 +7,9 @@ delayed ACKs), and note pages are joined from pre-rendered bytes.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import os
 import socket
 import sys
 import threading
@@ -227,6 +229,10 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+def _request_id() -> str:
+    return base64.b64encode(os.urandom(16)).decode()
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive
     disable_nagle_algorithm = True  # see the module docstring and benchmarks.md
@@ -262,6 +268,9 @@ class _Handler(BaseHTTPRequestHandler):
         sb = self.server.sandbox
         path, _, query = self.path.partition("?")
         response = sb.dispatch(Request(self.command, path, query, headers, body))
+        # LinkedIn gives every answer an id (X-LI-UUID, 16 bytes in base64), the one its
+        # support asks for. A new dict: some answers share a module-level headers dict.
+        response.headers = {**response.headers, "X-LI-UUID": _request_id()}
         if not path.startswith("/_sandbox/"):
             # Logged before sending, so a client that reads the log right after its response
             # (or after a dropped connection) always finds its own request there.

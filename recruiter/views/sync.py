@@ -13,6 +13,7 @@ from recruiter import jobs
 from recruiter.models import Contract, PushEvent, SyncRun
 from recruiter.views.access import recruiting_admin_required
 from recruiter.views.chart import notes_per_day
+from recruiter.views.going_live import annotate_states
 from recruiter.views.sync_state import contract_states
 
 RUNS_PER_CONTRACT = 8
@@ -24,6 +25,7 @@ PUSH_EVENTS = 20
 def sync_status(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     states = contract_states(RUNS_PER_CONTRACT)
+    annotate_states(states)
     context = {
         "states": states,
         "now": now,
