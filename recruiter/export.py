@@ -11,12 +11,15 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db.models import QuerySet
 
+import audit
+from audit.models import Action
 from recruiter.models import ProspectNote
 
-__all__ = ["CHUNK_SIZE", "CSV_HEADER", "iter_csv_lines"]
+__all__ = ["CHUNK_SIZE", "CSV_HEADER", "audited", "iter_csv_lines"]
 
 CSV_HEADER = ["id", "contract", "owner", "member", "note", "created", "last_modified", "active"]
 CHUNK_SIZE = 2000
@@ -62,6 +65,26 @@ def iter_csv_lines(notes: QuerySet[ProspectNote], *, chunk_size: int = CHUNK_SIZ
                 _iso_utc(modified),
                 "true" if active else "false",
             ]
+        )
+
+
+def audited(lines: Iterator[str], *, actor: Any, via: str, filters: dict) -> Iterator[str]:
+    """Pass the lines through and record the export in the audit log once they stop (all sent,
+    or the download broken off: `complete` says which), with the rows actually sent."""
+    sent, complete = -1, False  # the header is not a row
+    try:
+        for line in lines:
+            sent += 1
+            yield line
+        complete = True
+    finally:
+        audit.record(
+            Action.EXPORT,
+            actor=actor,
+            via=via,
+            filters=filters,
+            rows=max(sent, 0),
+            complete=complete,
         )
 
 

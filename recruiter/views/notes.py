@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from recruiter.export import iter_csv_lines
+from recruiter.export import audited, iter_csv_lines
 from recruiter.forms import NoteFilterForm
 from recruiter.models import ProspectNote
 from recruiter.search import search_page
@@ -88,9 +88,10 @@ def note_export(request: HttpRequest) -> HttpResponse:
     form = NoteFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         return HttpResponseBadRequest("Invalid filter.", content_type="text/plain")
-    response = StreamingHttpResponse(
-        iter_csv_lines(form.notes()), content_type="text/csv; charset=utf-8"
-    )
+    # Only the filter's own fields, each cut short: the log keeps what was asked, not any input.
+    filters = {key: value[:200] for key, value in request.GET.items() if key in form.fields}
+    lines = audited(iter_csv_lines(form.notes()), actor=request.user, via="web", filters=filters)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="prospect-notes-{stamp}.csv"'
     return response

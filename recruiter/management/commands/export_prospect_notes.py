@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from recruiter.export import iter_csv_lines
+from recruiter.export import audited, iter_csv_lines
 from recruiter.models import Contract, ProspectNote
 
 
@@ -31,5 +31,7 @@ class Command(BaseCommand):
             notes = notes.filter(contract=found)
         if not include_deleted:
             notes = notes.filter(active=True, deleted_at__isnull=True)
-        for line in iter_csv_lines(notes):
+        filters = {"contract": contract or "", "include_deleted": include_deleted}
+        lines = audited(iter_csv_lines(notes), actor=None, via="command", filters=filters)
+        for line in lines:
             self.stdout.write(line, ending="")

@@ -1,0 +1,45 @@
+"""The audit log in the admin: read-only, filtered by action, actor and date."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from audit.models import Action, Entry
+
+
+class ActionFilter(admin.SimpleListFilter):
+    title = "action"
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return list(Action.choices)
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+@admin.register(Entry)
+class EntryAdmin(admin.ModelAdmin):
+    list_display = ("at", "action_label", "actor_name", "target_type", "target_id", "details")
+    list_filter = (ActionFilter, ("actor", admin.RelatedOnlyFieldListFilter), "at")
+    search_fields = ("actor_name", "target_id")
+    date_hierarchy = "at"
+    list_select_related = ("actor",)
+    readonly_fields = [f.name for f in Entry._meta.fields]
+
+    @admin.display(description="action", ordering="action")
+    def action_label(self, entry: Entry) -> str:
+        return entry.action_label
+
+    # Append-only: the admin only reads.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
