@@ -36,6 +36,13 @@ cron.register(
     cron="41 2 * * *",
     job_timeout=recruiter_jobs.FAN_OUT_TIMEOUT,
 )
+# Every active contract's seats and who holds them (names, states, automatic user mappings).
+cron.register(
+    recruiter_jobs.refresh_active_contracts_seats,
+    "default",
+    cron="23 2 * * *",
+    job_timeout=recruiter_jobs.FAN_OUT_TIMEOUT,
+)
 # Connected members' recommendation requests, hourly (one job per account).
 cron.register(
     recommendation_jobs.refresh_all_accounts,

@@ -20,6 +20,7 @@ from .records import (
     RECIPIENT_STATUSES,
     RELATIONSHIPS,
     REQUESTER_STATUSES,
+    SEAT_STATES,
     SEEN_IN_QUERY_STATUSES,
     BatchResult,
     Page,
@@ -27,6 +28,7 @@ from .records import (
     ProspectNote,
     PushEvent,
     RecommendationRequest,
+    SeatHolder,
     TokenSet,
 )
 from .restli import request_urn, split_request_urn
@@ -54,6 +56,8 @@ __all__ = [
     "PushEvent",
     "RecommendationRequest",
     "RetryPolicy",
+    "SEAT_STATES",
+    "SeatHolder",
     "TokenSet",
     "authorization_url",
     "challenge_response",

@@ -13,7 +13,15 @@ from typing import Any, TypeVar
 import requests
 
 from .errors import LinkedInError, error_from_payload
-from .records import BatchResult, Page, Paging, ProspectNote, RecommendationRequest
+from .records import (
+    SEAT_STATES,
+    BatchResult,
+    Page,
+    Paging,
+    ProspectNote,
+    RecommendationRequest,
+    SeatHolder,
+)
 from .restli import decode_reduced, encode_path_key
 from .retry import RetryPolicy
 from .transport import ClientStats, TokenSource, Transport
@@ -141,6 +149,28 @@ class LinkedInClient:
         for page in self.iter_prospect_note_pages(
             contract, owners=owners, before=before, cutoff=cutoff, count=count
         ):
+            yield from page.elements
+
+    # -- seat holders --------------------------------------------------------------------
+
+    def iter_seat_holders(
+        self,
+        contracts: Sequence[str],
+        *,
+        states: Sequence[str] | None = SEAT_STATES,
+        count: int = 100,
+    ) -> Iterator[SeatHolder]:
+        """Yield the seats of the contracts and who holds them (seatsV2, ``q=attributes``).
+
+        LinkedIn's page: a request without ``start`` fails and one without ``count`` answers
+        10 elements, so both are always sent (the paging walk does). Every state by default,
+        so that a seat that became INACTIVE is seen as such rather than as gone; ``None``
+        sends no state filter.
+        """
+        params: dict[str, Any] = {"q": "attributes", "contracts": list(contracts)}
+        if states:
+            params["states"] = list(states)
+        for page in self._iter_pages("/seatsV2", params, SeatHolder.from_json, count):
             yield from page.elements
 
     # -- recommendation requests ---------------------------------------------------------

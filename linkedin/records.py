@@ -30,6 +30,8 @@ __all__ = [
     "ProspectNote",
     "PushEvent",
     "RecommendationRequest",
+    "SEAT_STATES",
+    "SeatHolder",
     "TokenSet",
 ]
 
@@ -143,6 +145,66 @@ class ProspectNote:
             d.get("active", True) is not False,
             extra,
         )
+
+
+# The seat states LinkedIn's seat holders page lists; an unknown one is kept as it came.
+SEAT_STATES: tuple[str, ...] = ("ACTIVE", "INACTIVE", "INVITED", "PARKED")
+_SEAT_FIELDS = frozenset(
+    ("id", "firstName", "lastName", "contract", "member", "state", "seatRoles")
+)
+_SEAT_PREFIX = "urn:li:seat:"
+
+
+@dataclass(frozen=True, slots=True)
+class SeatHolder:
+    """A Recruiter seat and who holds it (seatsV2). ``id`` is the seat id of the notes' owner
+    URNs; ``member`` is the holder's person URN, the key to match a site user by."""
+
+    id: int
+    first_name: str
+    last_name: str
+    contract: str
+    member: str
+    state: str
+    roles: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def urn(self) -> str:
+        return f"{_SEAT_PREFIX}{self.id}"
+
+    @property
+    def name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> SeatHolder:
+        """Parse one seatsV2 element; raise ValueError without a seat id.
+
+        The id is taken as an integer, or as a seat URN or digits in a string, since the page
+        names it only as "the Seat ID".
+        """
+        seat_id = _seat_id(d.get("id"))
+        if seat_id is None:
+            raise ValueError(f"seat holder has no seat id: {d.get('id')!r}")
+        roles = d.get("seatRoles")
+        return cls(
+            id=seat_id,
+            first_name=_opt_str(d.get("firstName")) or "",
+            last_name=_opt_str(d.get("lastName")) or "",
+            contract=_opt_str(d.get("contract")) or "",
+            member=_opt_str(d.get("member")) or "",
+            state=_opt_str(d.get("state")) or "",
+            roles=tuple(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else (),
+            extra={k: v for k, v in d.items() if k not in _SEAT_FIELDS},
+        )
+
+
+def _seat_id(value: Any) -> int | None:
+    if isinstance(value, str):
+        value = value.removeprefix(_SEAT_PREFIX)
+        return int(value) if value.isascii() and value.isdigit() else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from recruiter import connection, jobs, sync
+from recruiter import connection, jobs, seatmap, sync
 from recruiter.models import (
     ConnectionCheck,
     Contract,
@@ -25,6 +25,7 @@ from recruiter.models import (
     ProspectNote,
     PushEvent,
     Seat,
+    SeatUser,
     SyncRun,
 )
 from recruiter.views.sync_state import WAITING
@@ -268,7 +269,7 @@ class ContractAdmin(admin.ModelAdmin):
             },
         ),
     )
-    actions = ("sync_now", "rescan_from_date")
+    actions = ("sync_now", "rescan_from_date", "refresh_seats")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Contract]:
         latest = SyncRun.objects.filter(contract=OuterRef("pk")).order_by("-started_at", "-id")
@@ -331,6 +332,16 @@ class ContractAdmin(admin.ModelAdmin):
         names = ", ".join(str(c) for c in contracts)
         self.message_user(request, f"Sync queued for {names}.", messages.SUCCESS)
 
+    @admin.action(description="Refresh seats")
+    def refresh_seats(self, request: HttpRequest, queryset: QuerySet[Contract]) -> None:
+        for contract in queryset.defer("client_secret"):
+            if not jobs.enqueue_seats_refresh(contract.pk):
+                message = f"A seat refresh of {contract} is already waiting."
+                self.message_user(request, message, messages.WARNING)
+            else:
+                message = f"Seat holders of {contract} will be read from LinkedIn."
+                self.message_user(request, message, messages.SUCCESS)
+
     @admin.action(description="Re-scan from date…")
     def rescan_from_date(
         self, request: HttpRequest, queryset: QuerySet[Contract]
@@ -361,16 +372,52 @@ class ContractAdmin(admin.ModelAdmin):
 # Seats and prospects -------------------------------------------------------------------------
 
 
+class SeatUserInline(admin.TabularInline):
+    """The site users of a seat. Adding one is a manual mapping; deleting one (automatic or
+    not) is a manual removal the automatic rule respects (recruiter.seatmap)."""
+
+    model = SeatUser
+    extra = 0
+    fields = ("user", "source", "created_at")
+    readonly_fields = ("source", "created_at")
+    autocomplete_fields = ("user",)
+    verbose_name = "site user"
+    verbose_name_plural = "site users (adding one maps by hand, deleting one keeps them off)"
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # a mapping is added or deleted, never pointed at another user
+
+
 @admin.register(Seat)
 class SeatAdmin(NoSecretsMixin, admin.ModelAdmin):
-    # No notes count here: it would be one count per seat over the notes table (the dashboard's
-    # seats page has them, in one grouped query).
-    list_display = ("__str__", "urn", "contract", "user_count")
-    list_filter = ("contract",)
-    search_fields = ("name", "urn", "users__username", "users__email")
+    list_display = (
+        "__str__",
+        "urn",
+        "contract",
+        "state",
+        "listed",
+        "note_count",
+        "last_activity",
+        "user_count",
+    )
+    list_filter = ("contract", "listed", "state")
+    search_fields = ("name", "holder_name", "urn", "member", "users__username", "users__email")
     list_select_related = ("contract",)
     autocomplete_fields = ("contract",)
-    filter_horizontal = ("users",)
+    inlines = (SeatUserInline,)
+    # LinkedIn's (seatsV2) and the triggers' fields: to look at, not to edit.
+    readonly_fields = (
+        "holder_name",
+        "member",
+        "state",
+        "roles",
+        "listed",
+        "listed_at",
+        "note_count",
+        "last_activity",
+    )
+    fields = ("contract", "urn", "name", *readonly_fields)
+    actions = ("refresh_seats",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Seat]:
         return super().get_queryset(request).annotate(_users=Count("users", distinct=True))
@@ -378,6 +425,34 @@ class SeatAdmin(NoSecretsMixin, admin.ModelAdmin):
     @admin.display(description="users", ordering="_users")
     def user_count(self, seat: Seat) -> str:
         return str(seat._users) if seat._users else "unmapped"
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model is not SeatUser:
+            super().save_formset(request, form, formset, change)
+            return
+        # Through recruiter.seatmap, so that a manual change is an override that sticks and
+        # every change is announced (seat_mapping_changed).
+        seat = form.instance
+        # What the admin's change message reads (construct_change_message).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.forms:
+            if not hasattr(inline_form, "cleaned_data") or not inline_form.cleaned_data:
+                continue
+            user = inline_form.cleaned_data.get("user")
+            if inline_form.cleaned_data.get("DELETE") and inline_form.instance.pk:
+                seatmap.unmap_user(seat, inline_form.instance.user, by=request.user)
+                formset.deleted_objects.append(inline_form.instance)
+            elif user is not None and not inline_form.instance.pk:
+                seatmap.map_user(seat, user, by=request.user)
+                formset.new_objects.append(SeatUser(seat=seat, user=user))
+
+    @admin.action(description="Refresh seats (their contracts' seat holders)")
+    def refresh_seats(self, request: HttpRequest, queryset: QuerySet[Seat]) -> None:
+        contracts = set(queryset.values_list("contract_id", flat=True))
+        queued = [c for c in contracts if jobs.enqueue_seats_refresh(c)]
+        self.message_user(
+            request, f"Seat holders of {len(queued)} contract(s) will be read.", messages.SUCCESS
+        )
 
 
 @admin.register(Prospect)

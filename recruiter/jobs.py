@@ -6,6 +6,7 @@ dashboard's "Sync now" button and the admin action call ``enqueue_sync``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -13,7 +14,8 @@ import django_rq
 from rq.job import Job, JobStatus
 from rq.queue import Queue
 
-from recruiter import search, sync
+from linkedin import LinkedInError
+from recruiter import search, seats, sync
 from recruiter.linkedin import wait_for_api
 from recruiter.models import Contract, SyncRun
 
@@ -25,6 +27,7 @@ QUEUE = "default"
 SYNC_TIMEOUT = 6 * 60 * 60
 RESCAN_TIMEOUT = 2 * 60 * 60
 FAN_OUT_TIMEOUT = 5 * 60
+SEATS_TIMEOUT = 10 * 60
 # Waiting jobs with these states already cover a contract: enqueuing again would only pile up.
 _PENDING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
@@ -37,6 +40,10 @@ def rescan_job_id(contract_id: int) -> str:
     return f"rescan-contract-{contract_id}"
 
 
+def seats_job_id(contract_id: int) -> str:
+    return f"seats-contract-{contract_id}"
+
+
 def sync_contract(
     contract_id: int, kind: str = SyncRun.Kind.SCHEDULED, wait_for_linkedin: float = 0.0
 ) -> dict[str, Any]:
@@ -44,7 +51,38 @@ def sync_contract(
     sandbox starts beside the worker: the first job waits for it to listen."""
     if wait_for_linkedin:
         wait_for_api(wait_for_linkedin)
+    _seats_before_first_sync(contract_id)
     return _after_sync(sync.sync_contract(contract_id, kind=kind))
+
+
+def _seats_before_first_sync(contract_id: int) -> None:
+    """A contract's seat holders are read before its first notes sync, so that its notes show
+    names from the start; a failure is logged (by seats.sync_seats) and the notes sync anyway."""
+    if Contract.objects.filter(pk=contract_id, seats_synced_at__isnull=True).exists():
+        with contextlib.suppress(LinkedInError):
+            seats.sync_seats(contract_id)
+
+
+def refresh_seats(contract_id: int) -> str:
+    """The RQ job: read one contract's seat holders (fails the job when LinkedIn refuses)."""
+    return str(seats.sync_seats(contract_id))
+
+
+def refresh_active_contracts_seats() -> int:
+    """Enqueue a seat holders refresh of every active contract; return how many."""
+    ids = Contract.objects.filter(active=True).values_list("pk", flat=True)
+    return sum(enqueue_seats_refresh(contract_id) for contract_id in ids)
+
+
+def enqueue_seats_refresh(contract_id: int) -> bool:
+    """Enqueue a seat holders refresh (after the transaction commits, if in one); False when
+    one is already waiting."""
+    queue = _queue()
+    job_id = seats_job_id(contract_id)
+    if _pending(queue, job_id) is not None:
+        return False
+    queue.enqueue(refresh_seats, contract_id, job_id=job_id, job_timeout=SEATS_TIMEOUT)
+    return True
 
 
 def rescan_contract(contract_id: int) -> dict[str, Any]:

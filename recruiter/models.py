@@ -48,6 +48,10 @@ class Contract(models.Model):
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
+    seats_synced_at = models.DateTimeField(
+        null=True, blank=True, help_text="When LinkedIn's seat holders were last read."
+    )
+    seats_error = models.TextField(blank=True, help_text="Why the last seat holders read failed.")
 
     class Meta:
         ordering = ["name", "urn"]
@@ -67,11 +71,38 @@ class Contract(models.Model):
 
 
 class Seat(models.Model):
+    class State(models.TextChoices):
+        # LinkedIn's seat states (seatsV2); an unknown one is stored as it came.
+        ACTIVE = "ACTIVE", "active"
+        INACTIVE = "INACTIVE", "inactive"
+        INVITED = "INVITED", "invited"
+        PARKED = "PARKED", "parked"
+
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="seats")
     urn = models.CharField("seat URN", max_length=100)
-    name = models.CharField("display name", max_length=200, blank=True)
+    name = models.CharField(
+        "display name", max_length=200, blank=True, help_text="Ours; empty: the holder's name."
+    )
+    # What LinkedIn's seat holders API says (recruiter.seats.sync_seats); empty until read.
+    # Database defaults too: the sync creates seats in SQL, naming only contract and URN.
+    holder_name = models.CharField(max_length=200, blank=True, db_default="")
+    member = models.CharField(
+        "holder's person URN", max_length=200, blank=True, db_index=True, db_default=""
+    )
+    state = models.CharField(max_length=20, blank=True, db_default="")
+    roles = models.JSONField(default=list, blank=True, db_default=[])
+    # False once LinkedIn stops listing the seat: kept with its notes, shown as gone.
+    listed = models.BooleanField(default=True, db_default=True)
+    listed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When LinkedIn last listed this seat."
+    )
+    # Kept exact by database triggers on the notes table (migration *_note_counters): the Seats page
+    # reads them instead of aggregating every note.
+    note_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    last_activity = models.DateTimeField(null=True, blank=True, editable=False)
     users = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
+        through="SeatUser",
         related_name="seats",
         blank=True,
         help_text="Site users who hold this seat: they see its notes.",
@@ -84,12 +115,79 @@ class Seat(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name or self.urn
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name people know the seat by; its URN when nobody named it."""
+        return self.name or self.holder_name or self.urn
+
+    @property
+    def has_name(self) -> bool:
+        return bool(self.name or self.holder_name)
+
+    @property
+    def is_active(self) -> bool:
+        """Listed by LinkedIn and ACTIVE (a seat never read from LinkedIn counts as active)."""
+        return self.listed and self.state in ("", self.State.ACTIVE)
+
+    @property
+    def status_text(self) -> str:
+        if not self.listed:
+            return "no longer on the contract"
+        if self.state and self.state != self.State.ACTIVE:
+            return self.State(self.state).label if self.state in self.State else self.state
+        return ""
+
+
+class SeatUser(models.Model):
+    """A site user mapped to a seat: by hand (an admin) or automatically (by person URN)."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "mapped by an admin"
+        AUTO = "auto", "their LinkedIn identity holds the seat"
+
+    seat = models.ForeignKey(Seat, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    # The default is what an admin's or a script's seat.users.add() means.
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "recruiter_seat_users"
+        unique_together = [("seat", "user")]
+        verbose_name = "seat mapping"
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.seat} ({self.source})"
+
+
+class SeatUserBlock(models.Model):
+    """An admin removed this user from this seat: the automatic mapping leaves them off."""
+
+    seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="blocks")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["seat", "user"], name="seat_block_unique")]
+        verbose_name = "seat mapping removed by hand"
+
+    def __str__(self) -> str:
+        return f"{self.user} kept off {self.seat}"
 
 
 class Prospect(models.Model):
     urn = models.CharField("member URN", max_length=100, unique=True)
+    # Ours (LinkedIn's notes carry only the URN): from a CSV import or an admin; the sync
+    # never writes it.
     name = models.CharField("display name", max_length=200, blank=True)
+    url = models.URLField(
+        max_length=500,
+        blank=True,
+        db_default="",  # the sync creates prospects in SQL
+        help_text="Where the team keeps this candidate (ATS, profile).",
+    )
 
     class Meta:
         ordering = ["name", "urn"]
@@ -165,6 +263,18 @@ class ProspectNote(models.Model):
     @property
     def edited(self) -> bool:
         return bool(self.created and self.last_modified and self.last_modified > self.created)
+
+
+class NoteBucket(models.Model):
+    """How many notes were created in each quarter hour (UTC), kept exact by the same triggers
+    as the seats' counts: the Sync page's chart adds up a few thousand of these in any time
+    zone (every zone's offset is a whole number of quarter hours) instead of a year of notes."""
+
+    start = models.DateTimeField(unique=True)
+    count = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.count} notes from {self.start:%Y-%m-%d %H:%M}"
 
 
 class SyncRun(models.Model):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("prospects/", prospects.prospect_list, name="prospect_list"),
     path("prospects/<int:pk>/", prospects.prospect_detail, name="prospect_detail"),
     path("seats/", seats.seat_list, name="seat_list"),
+    path("seats/<int:pk>/map/", seats.seat_map, name="seat_map"),
     path("sync/", sync.sync_status, name="sync_status"),
     path("sync/progress.json", sync.sync_progress, name="sync_progress"),
     path("sync/<int:pk>/now/", sync.sync_now, name="sync_now"),

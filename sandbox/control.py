@@ -40,6 +40,11 @@ def _dispatch(sb: Sandbox, req: Request, route: tuple[str, str]) -> Response:
         return json_response(200, state(sb))
     if route == ("POST", "notes"):
         return json_response(200, change_note(sb, _body(req)))
+    if route == ("POST", "seats"):
+        return json_response(200, change_seat(sb, _body(req)))
+    if route == ("GET", "prospect-names.csv"):
+        body = sb.store.prospect_names_csv().encode()
+        return Response(200, body, "text/csv; charset=utf-8")
     if route == ("GET", "faults"):
         return json_response(200, _faults(sb))
     if route == ("POST", "faults"):
@@ -69,6 +74,7 @@ def state(sb: Sandbox) -> dict[str, Any]:
     counts = sb.store.counts()
     for urn, entry in counts.items():
         entry["seats"] = sb.store.seats(urn)
+        entry["seatHolders"] = [h.element() for h in sb.store.holders.listed([urn], None)]
     return {
         "url": sb.url,
         "seed": sb.config.seed,
@@ -105,6 +111,23 @@ def change_note(sb: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
     if action == "delete":
         return sb.store.delete_note(int(body["id"]), at_ms)
     raise ControlError(400, "action must be 'add', 'edit' or 'delete'")
+
+
+def change_seat(sb: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
+    """Add, change or remove a seat holder: {"action", "seat", and seatsV2 fields}."""
+    action = body.pop("action", None)
+    urn = body.pop("seat", None)
+    if not isinstance(urn, str) or not urn.startswith("urn:li:seat:"):
+        raise ControlError(400, "'seat' must be a seat URN")
+    if action == "remove":
+        sb.store.holders.remove(urn)
+        return {"removed": urn}
+    if action == "change":
+        return sb.store.holders.change(urn, **body).element()
+    if action == "add":
+        contract = body.pop("contract", None) or sb.store.contract_urns()[0]
+        return sb.store.holders.add(contract, urn, **body).element()
+    raise ControlError(400, "action must be 'add', 'change' or 'remove'")
 
 
 def _body(req: Request) -> dict[str, Any]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sandbox.auth import AuthStore, Member
 from sandbox.data import NoteStore
 from sandbox.recs import RecRequest, RecStore
+from sandbox.seats import SeatHolders, prospect_names_csv
 
 
 class Store(NoteStore):
@@ -34,6 +37,24 @@ class Store(NoteStore):
         )
         self.auth = AuthStore(client_id, client_secret)
         self.recs = RecStore(base_time_ms)
+        self.holders = SeatHolders(seed)
+        self.holders.populate({urn: self.seats(urn) for urn in self.contract_urns()})
+
+    def add_note(
+        self,
+        contract_urn: str,
+        owner: str | None = None,
+        member: str | None = None,
+        text: str | None = None,
+        at_ms: int | None = None,
+    ) -> dict[str, Any]:
+        note = super().add_note(contract_urn, owner, member, text, at_ms)
+        self.holders.ensure(contract_urn, note["owner"])
+        return note
+
+    def prospect_names_csv(self) -> str:
+        """member,name,url for a few prospects, as a team's ATS export would list them."""
+        return prospect_names_csv(self.prospects())
 
     @property
     def members(self) -> list[Member]:

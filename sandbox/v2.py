@@ -15,6 +15,7 @@ from sandbox.faults import error_for
 from sandbox.notes_api import prospect_notes, userinfo
 from sandbox.recs_api import recommendation_request
 from sandbox.restli import RestliSyntaxError, parse_query
+from sandbox.seats_api import seats_v2
 from sandbox.wire import Request, Response, api_error_response
 
 if TYPE_CHECKING:
@@ -99,6 +100,8 @@ def _route(sb: Sandbox, req: Request) -> Response:
         return prospect_notes(sb, req, params)
     if resource == "recommendationRequest" and "/" not in key:
         return recommendation_request(sb, req, key or None, params)
+    if resource == "seatsV2" and not key:
+        return seats_v2(sb, req, params)
     if resource == "userinfo" and not key:
         return userinfo(sb, req)
     raise ApiError(404, f"No resource at {req.path}", NOT_FOUND)

@@ -412,7 +412,7 @@ def test_alice_sees_every_seat_with_counts_activity_users_and_unmapped_flag(
     assert seats["Bob's seat"].holders == [bob]
     content = response.content.decode()
     assert content.count('class="badge warn">unmapped') == 1
-    assert "1 seat belongs to no site user" in content
+    assert "1 active seat belongs to no site user" in content
 
 
 # Sync page -----------------------------------------------------------------------------------

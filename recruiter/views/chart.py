@@ -6,11 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from recruiter.models import ProspectNote
+from recruiter.models import NoteBucket
 
 DAYS = 90
 BAR_STEP = 8  # SVG units per day: a 6-unit bar and a 2-unit gap
@@ -46,18 +44,16 @@ class Chart:
 
 def notes_per_day(days: int = DAYS) -> Chart:
     """Notes created on each of the last `days` days (deleted ones included: they were written),
-    in one grouped query."""
+    in one query: the quarter-hour buckets the notes' triggers keep, added up by local day
+    (exact in every time zone, whose offsets are whole quarter hours)."""
     today = timezone.localdate()
     first = today - dt.timedelta(days=days - 1)
     start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
-    counts = dict(
-        ProspectNote.objects.filter(created__gte=start)
-        .order_by()
-        .annotate(day=TruncDate("created"))
-        .values_list("day")
-        .annotate(n=Count("id"))
-        .values_list("day", "n")
-    )
+    counts: dict[dt.date, int] = {}
+    buckets = NoteBucket.objects.filter(start__gte=start, count__gt=0).values_list("start", "count")
+    for bucket, n in buckets:
+        day = timezone.localtime(bucket).date()
+        counts[day] = counts.get(day, 0) + n
     peak = max(counts.values(), default=0)
     bars = []
     for i in range(days):
