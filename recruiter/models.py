@@ -96,7 +96,7 @@ class Seat(models.Model):
     listed_at = models.DateTimeField(
         null=True, blank=True, help_text="When LinkedIn last listed this seat."
     )
-    # Kept exact by database triggers on the notes table (migration *_note_counters): the Seats page
+    # Kept exact by triggers on the notes table (migration *_note_counters): the Seats page
     # reads them instead of aggregating every note.
     note_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     last_activity = models.DateTimeField(null=True, blank=True, editable=False)
