@@ -50,3 +50,21 @@ class MemberName(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.person_urn})"
+
+
+class Preference(models.Model):
+    """A site user's own settings, and when they last came by (for "since your last visit")."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
+    )
+    # An IANA name ("Europe/Paris"); empty until the browser tells us or the user picks one.
+    time_zone = models.CharField(max_length=64, blank=True)
+    # The start of the current visit and of the one before: the home page lists what changed
+    # since the previous one, and keeps listing it for the whole of the current visit.
+    visit_started_at = models.DateTimeField(null=True, blank=True)
+    previous_visit_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"preferences of {self.user}"

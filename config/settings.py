@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "audit.context.AuditActorMiddleware",
+    "accounts.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -146,6 +147,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# The site's date formats (config/formats/): the same in the pages and in the admin.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -209,6 +212,10 @@ LINKEDIN_OIDC_DISCOVERY_URL = env.str(
     default="https://www.linkedin.com/oauth/.well-known/openid-configuration",
 )
 LINKEDIN_SIGNUP_DOMAINS = env.list("LINKEDIN_SIGNUP_DOMAINS", default=[])
+
+# Who a user without a role is told to ask for access (a team name or an address), besides
+# the recruiting admins' names.
+ACCESS_CONTACT = env.str("ACCESS_CONTACT", default="")
 
 # Prospect-note sync schedule (minutes) and the push endpoint's body limit.
 SYNC_INTERVAL_MINUTES = env.int("SYNC_INTERVAL_MINUTES", default=30)

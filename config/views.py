@@ -10,6 +10,10 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.preferences import record_visit
+from recruiter.home import start_of_day
+from recruiter.permissions import access_granters
+
 logger = logging.getLogger(__name__)
 
 
@@ -45,4 +49,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    """The start page: the recruiter's start of the day, or whom to ask for access."""
+    since = record_visit(request.user)
+    start = start_of_day(request.user, since)
+    context = {"start": start, "granters": [] if start else access_granters()}
+    return render(request, "home.html", context)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from recruiter import connection, jobs, seatmap, sync
+from recruiter import admin_users, connection, jobs, seatmap, sync  # noqa: F401 (admin_users registers User)
 from recruiter.models import (
     ConnectionCheck,
     Contract,

@@ -11,14 +11,18 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from recruiter.models import Prospect, ProspectNote, Seat
 from recruiter.pagination import Cursor
-from recruiter.permissions import is_recruiting_admin, visible_seats
+from recruiter.permissions import (
+    is_recruiting_admin,
+    visible_notes,
+    visible_prospects,
+    visible_seats,
+)
 from recruiter.search import search_notes
-from recruiter.visibility import seat_scoped_notes
 
 # The fields that select notes; the pagination cursor and page number are not among them.
 FILTER_FIELDS = (
@@ -80,9 +84,7 @@ class NoteFilterForm(forms.Form):
         pk = self.cleaned_data.get("prospect")
         if pk is None:
             return None
-        # Only a prospect the user has a visible note about: its name would leak otherwise.
-        seen = seat_scoped_notes(self.user).filter(prospect=OuterRef("pk"))
-        prospect = Prospect.objects.filter(Exists(seen), pk=pk).first()
+        prospect = visible_prospects(self.user).filter(pk=pk).first()
         if prospect is None:
             raise forms.ValidationError("Unknown prospect.")
         self.prospect_obj = prospect
@@ -102,7 +104,7 @@ class NoteFilterForm(forms.Form):
         search if `search` is false (recruiter.search.search_page applies it then)."""
         data = self.cleaned_data
         status = data.get("status") or "active"
-        notes = seat_scoped_notes(self.user, include_deleted=status != "active")
+        notes = visible_notes(self.user, include_deleted=status != "active")
         if status == "deleted":
             notes = notes.filter(active=False)
         # A tombstone recorded from a push before its note was ever synced has no date, seat or

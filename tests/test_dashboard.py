@@ -113,14 +113,16 @@ def test_bob_and_alice_may_open_the_notes_pages(client, alice, bob, world, name)
 
 
 @pytest.mark.parametrize("deleted", [False, True])
-def test_seat_scoped_notes_are_visible_notes(alice, bob, charlie, staff, world, deleted):
+def test_visible_notes_follow_the_roles(alice, bob, charlie, staff, world, deleted):
     from recruiter.permissions import visible_notes
-    from recruiter.visibility import seat_scoped_notes
 
-    for user in (alice, bob, charlie, staff):
-        scoped = set(seat_scoped_notes(user, include_deleted=deleted))
-        assert scoped == set(visible_notes(user, include_deleted=deleted)), user
-    assert world["deleted_note"] not in seat_scoped_notes(bob, include_deleted=True)
+    everything = {world[n] for n in ("bob_note", "other_note", "secret_note")}
+    if deleted:
+        everything.add(world["deleted_note"])
+    assert set(visible_notes(alice, include_deleted=deleted)) == everything
+    assert set(visible_notes(staff, include_deleted=deleted)) == everything
+    assert set(visible_notes(bob, include_deleted=deleted)) == {world["bob_note"]}
+    assert set(visible_notes(charlie, include_deleted=deleted)) == set()
 
 
 # Notes list: who sees which notes ------------------------------------------------------------

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from recruiter.models import Prospect
-from recruiter.permissions import is_recruiting_admin
+from recruiter.permissions import is_recruiting_admin, visible_notes, visible_prospects
 from recruiter.views.access import notes_viewer_required
-from recruiter.visibility import seat_scoped_notes
 
 PER_PAGE = 50
 TIMELINE_LIMIT = 200
@@ -21,12 +19,8 @@ TIMELINE_LIMIT = 200
 @notes_viewer_required
 def prospect_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
-    prospects = Prospect.objects.all()
-    notes = seat_scoped_notes(request.user)
-    if not is_recruiting_admin(request.user):
-        # A recruiter's prospects are the members their seats wrote about.
-        seen = notes.filter(prospect=OuterRef("pk"))
-        prospects = prospects.filter(Exists(seen))
+    prospects = visible_prospects(request.user)
+    notes = visible_notes(request.user)
     if query:
         prospects = prospects.filter(Q(name__icontains=query) | Q(urn__icontains=query))
     page = Paginator(prospects.order_by("name", "urn"), PER_PAGE).get_page(request.GET.get("page"))
@@ -52,21 +46,19 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
 @notes_viewer_required
 def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     admin = is_recruiting_admin(request.user)
-    prospect = Prospect.objects.filter(pk=pk).first()
+    # Same answer for an unknown id and for another seat's prospect: a recruiter learns
+    # nothing by guessing ids.
+    prospect = visible_prospects(request.user).filter(pk=pk).first()
     if prospect is None:
         raise Http404("No such prospect.")
     notes = (
-        seat_scoped_notes(request.user, include_deleted=admin)
+        visible_notes(request.user, include_deleted=admin)
         .filter(prospect=prospect, created__isnull=False)
         .select_related("owner", "contract")
         .defer("contract__client_secret")  # encrypted; not shown
         .order_by("-created", "-id")
     )
     timeline = list(notes[: TIMELINE_LIMIT + 1])
-    if not timeline and not admin:
-        # Same answer as for an unknown id: a recruiter learns nothing about other seats'
-        # prospects by guessing ids.
-        raise Http404("No such prospect.")
     context = {
         "prospect": prospect,
         "notes": timeline[:TIMELINE_LIMIT],

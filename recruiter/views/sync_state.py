@@ -14,6 +14,7 @@ import django_rq
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.timesince import timesince
 from rq.job import Job, JobStatus
 
@@ -137,8 +138,8 @@ def _mark_pending(states: list[ContractState]) -> None:
 
 
 def _shown(value: dt.datetime | None) -> str | None:
-    """As the page's templates show a time (Y-m-d H:i, site time zone)."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else None
+    """As the page's templates show a time (DATETIME_FORMAT, the user's time zone)."""
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else None
 
 
 def _iso(value: dt.datetime | None) -> str | None:

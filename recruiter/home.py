@@ -1,0 +1,153 @@
+"""The recruiter's start of the day on the home page: their latest notes, what changed since
+their last visit, how fresh the synced data is, and for admins what needs their attention.
+
+Each part is a few queries over indexes, whatever the number of notes: "their" notes are those
+of the seats mapped to them (one index range per seat), and the changes are looked for among
+the notes written in the last CHANGES_DAYS days (the created index), since no index on the
+modification time is worth its cost to the sync.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from recruiter.models import Contract, ProspectNote, Seat, SyncRun
+from recruiter.permissions import (
+    can_view_notes,
+    is_recruiting_admin,
+    visible_notes,
+    visible_seats,
+)
+from recruiter.views.sync_state import ContractState, contract_states
+
+RECENT = 5
+CHANGES = 10
+CHANGES_DAYS = 30
+UNMAPPED_SHOWN = 10
+# A contract whose data trails now by more than this is flagged as stale.
+STALE_AFTER = dt.timedelta(hours=2)
+
+ROW_FIELDS = (
+    "id",
+    "text",
+    "created",
+    "last_modified",
+    "active",
+    "deleted_at",
+    "owner__id",
+    "owner__name",
+    "owner__urn",
+    "prospect__id",
+    "prospect__name",
+    "prospect__urn",
+)
+
+
+@dataclass
+class Freshness:
+    state: ContractState
+
+    @property
+    def contract(self) -> Contract:
+        return self.state.contract
+
+    @property
+    def failing(self) -> bool:
+        """The last run failed, or an error came after the last success."""
+        contract, latest = self.contract, self.state.latest
+        if latest is not None and latest.status == SyncRun.Status.FAILED:
+            return True
+        if contract.last_error_at is None:
+            return False
+        return contract.last_success_at is None or contract.last_error_at > contract.last_success_at
+
+    @property
+    def stale(self) -> bool:
+        lag = self.contract.lag
+        return lag is None or lag > STALE_AFTER
+
+
+@dataclass
+class StartOfDay:
+    since: dt.datetime | None
+    recent: list[ProspectNote]
+    changed: list[ProspectNote]
+    deleted: list[ProspectNote]
+    freshness: list[Freshness]
+    unmapped_seats: list[Seat]
+    unmapped_count: int
+
+    @property
+    def failing(self) -> list[Freshness]:
+        return [f for f in self.freshness if f.failing]
+
+
+def start_of_day(user: AbstractBaseUser, since: dt.datetime | None) -> StartOfDay | None:
+    """What the home page shows a user who may see notes (None for anyone else); `since` is
+    the start of their previous visit."""
+    if not can_view_notes(user):
+        return None
+    admin = is_recruiting_admin(user)
+    unmapped = Seat.objects.filter(users=None).order_by("name", "urn") if admin else None
+    return StartOfDay(
+        since=since,
+        recent=_rows(own_notes(user))[:RECENT],
+        changed=changed_since(user, since),
+        deleted=deleted_since(user, since) if admin else [],
+        freshness=freshness(user),
+        unmapped_seats=list(unmapped[:UNMAPPED_SHOWN]) if admin else [],
+        unmapped_count=unmapped.count() if admin else 0,
+    )
+
+
+def own_notes(user: AbstractBaseUser) -> QuerySet[ProspectNote]:
+    """The notes of the seats mapped to the user; for an admin holding none, every note."""
+    notes = visible_notes(user).filter(created__isnull=False)
+    if is_recruiting_admin(user):
+        seat_ids = list(Seat.objects.filter(users=user).values_list("pk", flat=True))
+        if seat_ids:
+            notes = notes.filter(owner_id__in=seat_ids)
+    return notes.order_by("-created", "-id")
+
+
+def changed_since(user: AbstractBaseUser, since: dt.datetime | None) -> list[ProspectNote]:
+    """Notes edited since `since` (written before it: new notes are in the recent list)."""
+    if since is None:
+        return []
+    notes = _window(own_notes(user), since).filter(last_modified__gt=since, created__lte=since)
+    return list(_rows(notes)[:CHANGES])
+
+
+def deleted_since(user: AbstractBaseUser, since: dt.datetime | None) -> list[ProspectNote]:
+    if since is None:
+        return []
+    notes = visible_notes(user, include_deleted=True).filter(active=False, deleted_at__gt=since)
+    notes = _window(notes.filter(created__isnull=False), since).order_by("-created", "-id")
+    return list(_rows(notes)[:CHANGES])
+
+
+def freshness(user: AbstractBaseUser) -> list[Freshness]:
+    """The sync's lag of each contract the user's notes come from (every active one for an
+    admin), with its latest run."""
+    if is_recruiting_admin(user):
+        contracts = Contract.objects.filter(active=True)
+    else:
+        contracts = Contract.objects.filter(
+            Q(pk__in=visible_seats(user).values("contract_id")), active=True
+        )
+    return [Freshness(state) for state in contract_states(1, contracts)]
+
+
+def _window(notes: QuerySet[ProspectNote], since: dt.datetime) -> QuerySet[ProspectNote]:
+    # Bounded on the created index: edits and deletions of older notes are left out.
+    oldest = min(since, timezone.now()) - dt.timedelta(days=CHANGES_DAYS)
+    return notes.filter(created__gte=oldest)
+
+
+def _rows(notes: QuerySet[ProspectNote]) -> QuerySet[ProspectNote]:
+    return notes.select_related("owner", "prospect").only(*ROW_FIELDS)
