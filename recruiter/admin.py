@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
@@ -293,7 +294,7 @@ class ContractAdmin(admin.ModelAdmin):
         check = _connection_check(contract)
         if check is None:
             return "Not tested yet: use “Save and test connection” below."
-        when = timezone.localtime(check.checked_at).strftime("%Y-%m-%d %H:%M")
+        when = date_format(timezone.localtime(check.checked_at), "DATETIME_FORMAT")
         return f"{check.get_outcome_display().capitalize()}. {check.message} (tested {when})"
 
     def response_add(self, request: HttpRequest, obj: Contract, post_url_continue=None):
