@@ -116,3 +116,13 @@ def remember_member_names(names: dict[str, str], *, source: str) -> None:
         unique_fields=["person_urn"],
         update_fields=["name", "source", "updated_at"],
     )
+
+
+def linked_members(*, exclude: str = "") -> list[tuple[str, str]]:
+    """(person URN, name) of the active site users who are a LinkedIn member, by name."""
+    identities = (
+        LinkedInIdentity.objects.filter(user__is_active=True)
+        .exclude(person_urn=exclude)
+        .order_by("name", "person_urn")
+    )
+    return [(i.person_urn, i.name or i.person_urn) for i in identities]

@@ -22,7 +22,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 
-from accounts.identity import IdentityTaken, link_identity, user_for_member
+from accounts.identity import (
+    IdentityTaken,
+    link_identity,
+    remember_member_names,
+    user_for_member,
+)
 from accounts.oidc import Member, SignInRefused
 
 logger = logging.getLogger(__name__)
@@ -62,6 +67,8 @@ def user_for(member: Member) -> tuple[AbstractBaseUser, bool]:
             "Your account on this site is deactivated.",
             cause=f"user {user.pk} is inactive",
         )
+    # A name LinkedIn gave: kept beside the identity, so lists still name them if unlinked.
+    remember_member_names({member.person_urn: member.name}, source="linkedin")
     if not created:
         # LinkedIn just confirmed who they are: keep the name and email fresh.
         link_identity(

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from accounts.identity import IdentityTaken, link_identity
+from accounts.identity import IdentityTaken, link_identity, remember_member_names
 from linkedin import oauth
 from linkedin.client import LinkedInClient
 from linkedin.errors import AuthError, LinkedInError
@@ -101,6 +101,7 @@ def finish_connect(user: AbstractBaseUser, code: str, redirect_uri: str) -> Conn
     person_urn = f"urn:li:person:{sub}"
     name = info.get("name") or f"{info.get('given_name') or ''} {info.get('family_name') or ''}"
     name = str(name).strip()
+    remember_member_names({person_urn: name}, source="linkedin")
     return _store_account(user, person_urn, name[:200], tokens)
 
 

@@ -39,14 +39,15 @@ logger = logging.getLogger(__name__)
 ACCEPTED = "ACCEPTED"
 DECLINED = "DECLINED"
 WITHDRAWN = "WITHDRAWN"
-# What the finders are asked for. The seed's sample queries add ACCEPTED to both lists; it
-# sends no DECLINED to the requester's list (LinkedIn does not tell a requester about a
-# decline), so neither do we.
+# What the finders may be asked for: every status the seed names for either finder, and
+# ACCEPTED from its sample queries, on both lists. The seed gives each finder its own list,
+# but a request one member sees as DECLINED or POSITION_DELETED is the other's too, and
+# LinkedIn answers a status it does not use with no elements, not an error.
 RECEIVED_STATUSES: tuple[str, ...] = tuple(
-    dict.fromkeys(("PENDING", ACCEPTED, *records.RECIPIENT_STATUSES))
+    dict.fromkeys(("PENDING", ACCEPTED, *records.RECIPIENT_STATUSES, *records.KNOWN_STATUSES))
 )
 SENT_STATUSES: tuple[str, ...] = tuple(
-    dict.fromkeys(("PENDING", ACCEPTED, *records.REQUESTER_STATUSES))
+    dict.fromkeys(("PENDING", ACCEPTED, *records.REQUESTER_STATUSES, *records.KNOWN_STATUSES))
 )
 # At most this many stored requests are re-read per list view (one BATCH_GET call).
 MAX_BATCH_REFRESH = 100
@@ -152,15 +153,22 @@ def _mark_gone(request: RecommendationRequest, now: datetime) -> None:
     request.save(update_fields=["gone_at", "last_synced_at"])
 
 
-def refresh_many(
-    client: LinkedInClient, stored: Sequence[RecommendationRequest]
-) -> list[RecommendationRequest]:
+@dataclass(frozen=True)
+class Reread:
+    """What a BATCH_GET re-read: how many LinkedIn answered, and the ones it failed on."""
+
+    read: int = 0
+    failed: list[RecommendationRequest] = field(default_factory=list)
+
+
+def refresh_many(client: LinkedInClient, stored: Sequence[RecommendationRequest]) -> Reread:
     """Re-read stored requests in one BATCH_GET per 100; mark the ones LinkedIn has lost.
 
-    Return the requests whose own answer was an error other than 404 (left as they were).
+    ``failed`` holds the requests whose own answer was an error other than 404 (left as
+    they were).
     """
     if not stored:
-        return []
+        return Reread()
     now = timezone.now()
     by_urn = {r.urn: r for r in stored}
     result = client.batch_get_recommendation_requests(by_urn)
@@ -176,7 +184,7 @@ def refresh_many(
         else:
             failed.append(request)
             logger.info("BATCH_GET could not read %s: %s", urn, error)
-    return failed
+    return Reread(len(result.results), failed)
 
 
 # -- lists ------------------------------------------------------------------------------------
@@ -234,7 +242,7 @@ def _listing(
                 .order_by("-last_modified")[:MAX_BATCH_REFRESH]
             )
             try:
-                failed = refresh_many(client, candidates)
+                failed = refresh_many(client, candidates).failed
             except LinkedInError as exc:
                 if is_auth_failure(exc):
                     raise
@@ -254,7 +262,8 @@ def _listing(
 def sync_account(account: LinkedInAccount, *, interactive: bool = False) -> int:
     """Store every request the member received or sent; re-read the stored ones not seen.
 
-    Return how many requests LinkedIn returned. Records the outcome on the account.
+    Return how many requests were read from LinkedIn in all: those both finders returned
+    and those the BATCH_GET re-read. Records the outcome on the account.
     """
     now = timezone.now()
     try:
@@ -269,7 +278,7 @@ def sync_account(account: LinkedInAccount, *, interactive: bool = False) -> int:
                 .filter(gone_at__isnull=True)
                 .exclude(pk__in=seen)
             )
-            refresh_many(client, unseen)
+            reread = refresh_many(client, unseen)
     except LinkedInError as exc:
         account.last_error = str(exc)
         account.last_error_at = timezone.now()
@@ -278,7 +287,7 @@ def sync_account(account: LinkedInAccount, *, interactive: bool = False) -> int:
     account.last_synced_at = now
     account.last_error = ""
     account.save(update_fields=["last_synced_at", "last_error"])
-    return len(seen)
+    return len(seen) + reread.read
 
 
 # -- one request ------------------------------------------------------------------------------
@@ -380,7 +389,7 @@ def _refusal(exc: LinkedInError, current: RecommendationRequest) -> str:
     if current.gone_at is not None:
         state = "It no longer exists on LinkedIn."
     else:
-        state = f"Its status on LinkedIn is now {current.status}."
+        state = f"Its status on LinkedIn is now {current.status_label}."
     if isinstance(exc, ConflictError) or exc.status == 409:
         lead = "LinkedIn did not make the change: the request changed meanwhile."
     else:

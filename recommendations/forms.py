@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from linkedin.records import RELATIONSHIPS
+from recommendations.models import status_label
 
 # Person ids are opaque: letters, digits, '-' and '_' cover LinkedIn's ids and the sandbox's.
 PERSON_ID = r"[A-Za-z0-9_-]{1,64}"
@@ -57,27 +58,38 @@ def _position_urn(value: str, person: str | None, whose: str) -> str:
     return value
 
 
+POSITION_HELP = (
+    "A position as LinkedIn names it: urn:li:position:(<the member's person URN>,<position "
+    "number>), e.g. {example}. Leave empty if you do not know it."
+)
+
+
 class CreateRequestForm(forms.Form):
+    """Ask a colleague the site knows, or any member by person URN."""
+
+    colleague = forms.ChoiceField(
+        label="Ask a colleague",
+        required=False,
+        help_text="People on this site who signed in with LinkedIn.",
+    )
     requestee = forms.CharField(
-        label="Ask (member URN)",
+        label="…or any LinkedIn member (person URN)",
         max_length=100,
-        help_text="The member to ask, e.g. urn:li:person:bob02.",
+        required=False,
+        help_text="e.g. urn:li:person:bob02, if your colleague is not in the list.",
         widget=forms.TextInput(attrs={"placeholder": "urn:li:person:…", "autocomplete": "off"}),
     )
     subject = forms.CharField(max_length=SUBJECT_MAX)
     message = forms.CharField(max_length=MESSAGE_MAX, widget=forms.Textarea(attrs={"rows": 6}))
     relationship = forms.ChoiceField(choices=RELATIONSHIP_CHOICES, required=False)
     requester_entity = forms.CharField(
-        label="Your position (optional)",
-        max_length=200,
-        required=False,
-        help_text="urn:li:position:(<your person URN>,<number>)",
+        label="Your position (optional)", max_length=200, required=False
     )
     requestee_entity = forms.CharField(
         label="Their position (optional)",
         max_length=200,
         required=False,
-        help_text="urn:li:position:(<their person URN>,<number>)",
+        help_text=POSITION_HELP.format(example="urn:li:position:(urn:li:person:bob02,40855915)"),
     )
     previous_recommendation = forms.CharField(
         label="Replaces recommendation (optional)",
@@ -87,15 +99,44 @@ class CreateRequestForm(forms.Form):
     )
     creation_key = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, own_urn: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, own_urn: str, colleagues: list[tuple[str, str]] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.own_urn = own_urn
+        self.fields["colleague"].choices = [("", "— choose —"), *colleagues]
+        if not colleagues:
+            self.fields["colleague"].help_text = "Nobody else here has signed in with LinkedIn yet."
+        self.fields["requester_entity"].help_text = POSITION_HELP.format(
+            example=f"urn:li:position:({own_urn},40170411)"
+        )
 
     def clean_requestee(self) -> str:
-        value = _person_urn(self.cleaned_data["requestee"])
+        value = self.cleaned_data["requestee"].strip()
+        if not value:
+            return ""
+        value = _person_urn(value)
         if value == self.own_urn:
             raise ValidationError("You cannot ask yourself for a recommendation.", code="self")
         return value
+
+    def _clean_whom(self, data: dict[str, Any]) -> None:
+        """One member to ask: the colleague picked, or the URN typed (the same, if both)."""
+        picked, typed = data.get("colleague") or "", data.get("requestee") or ""
+        if "requestee" in self.errors:
+            return
+        if picked and typed and picked != typed:
+            self.add_error(
+                "requestee",
+                ValidationError("Pick a colleague or type a URN, not both.", code="two"),
+            )
+        elif not (picked or typed):
+            self.add_error(
+                "colleague",
+                ValidationError("Choose a colleague or enter a member's URN.", code="required"),
+            )
+        else:
+            data["requestee"] = picked or typed
 
     def clean_subject(self) -> str:
         return self.cleaned_data["subject"].strip()
@@ -118,6 +159,7 @@ class CreateRequestForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        self._clean_whom(data)
         entity = (data.get("requestee_entity") or "").strip()
         if entity:
             try:
@@ -242,7 +284,7 @@ class StatusFilterForm(forms.Form):
 
     def __init__(self, *args: Any, statuses: tuple[str, ...], default: tuple[str, ...], **kw):
         super().__init__(*args, **kw)
-        self.fields["status"].choices = [(s, s.replace("_", " ").title()) for s in statuses]
+        self.fields["status"].choices = [(s, status_label(s)) for s in statuses]
         self.default = default
 
     def clean_other(self) -> str:

@@ -33,6 +33,25 @@ _STATUS_TONES = {
 }
 
 
+# Statuses in words. One not listed is shown as LinkedIn sent it.
+STATUS_LABELS = {
+    "PENDING": "Pending",
+    "ACCEPTED": "Accepted",
+    "DECLINED": "Declined",
+    "FULFILLED": "Fulfilled",
+    "WITHDRAWN": "Withdrawn",
+    "POSITION_DELETED": "Position deleted",
+    "VISIBLE": "Visible",
+    "HIDDEN": "Hidden",
+    "REPLACED": "Replaced",
+    "CLOSED": "Closed",
+}
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
 class LinkedInAccount(models.Model):
     """The LinkedIn member a site user connected, with their tokens (encrypted at rest)."""
 
@@ -154,6 +173,10 @@ class RecommendationRequest(models.Model):
         if self.gone_at is not None:
             return "bad"
         return _STATUS_TONES.get(self.status, "")
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
 
     @property
     def relationship_label(self) -> str:

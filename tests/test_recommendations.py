@@ -594,8 +594,8 @@ def test_accepting_a_request_withdrawn_meanwhile_explains_and_shows_the_state(bo
     assert response.status_code == 409
     page = html(response)
     assert "the request changed meanwhile" in page
-    assert "Its status on LinkedIn is now WITHDRAWN" in page
-    assert ">WITHDRAWN</span>" in page
+    assert "Its status on LinkedIn is now Withdrawn" in page
+    assert ">Withdrawn</span>" in page
     assert stored(record).status == "WITHDRAWN"
     assert record.status == "WITHDRAWN"
 
@@ -612,7 +612,7 @@ def test_editing_a_request_answered_meanwhile_is_refused_clearly(alice_client, s
     )
 
     assert response.status_code == 409
-    assert "Its status on LinkedIn is now DECLINED" in html(response)
+    assert "Its status on LinkedIn is now Declined" in html(response)
 
 
 def test_an_action_while_linkedin_is_down_keeps_the_stored_copy(bob_client, sandbox):

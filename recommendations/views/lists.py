@@ -11,6 +11,7 @@ from linkedin.errors import LinkedInError
 from recommendations import actions
 from recommendations.forms import SentFilterForm, StatusFilterForm
 from recommendations.models import LinkedInAccount
+from recommendations.people import attach_names
 from recommendations.views.common import linkedin_trouble, safe_next, with_account
 
 RECEIVED_DEFAULT = ("PENDING",)
@@ -22,6 +23,7 @@ def _show(request: HttpRequest, account: LinkedInAccount, tab: str, form, listin
         linkedin_trouble(request, listing.error, "fetch the latest requests; showing stored copies")
     for warning in listing.warnings:
         messages.warning(request, warning)
+    attach_names(listing.requests)
     context = {
         "account": account,
         "tab": tab,
@@ -67,5 +69,6 @@ def refresh(request: HttpRequest, account: LinkedInAccount) -> HttpResponse:
     except LinkedInError as exc:
         linkedin_trouble(request, exc, "refresh your requests")
     else:
-        messages.success(request, f"Refreshed from LinkedIn: {count} request(s).")
+        noun = "request" if count == 1 else "requests"
+        messages.success(request, f"Refreshed from LinkedIn: {count} {noun} re-read in all.")
     return redirect(safe_next(request, "recommendations:received"))

@@ -6,12 +6,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from linkedin.errors import LinkedInError
 from recommendations import actions
 from recommendations.forms import CreateRequestForm, EditRequestForm, new_creation_key
 from recommendations.models import LinkedInAccount, RecommendationRequest
+from recommendations.people import attach_names, colleagues
 from recommendations.views.common import get_visible, linkedin_trouble, safe_next, with_account
 
 
@@ -21,10 +24,13 @@ def create(request: HttpRequest, account: LinkedInAccount) -> HttpResponse:
     if request.method == "GET":
         form = CreateRequestForm(
             own_urn=account.person_urn,
+            colleagues=colleagues(account.person_urn),
             initial={**request.GET.dict(), "creation_key": new_creation_key()},
         )
         return _create_page(request, account, form)
-    form = CreateRequestForm(request.POST, own_urn=account.person_urn)
+    form = CreateRequestForm(
+        request.POST, own_urn=account.person_urn, colleagues=colleagues(account.person_urn)
+    )
     if not form.is_valid():
         return _create_page(request, account, form, status=400)
     try:
@@ -73,6 +79,7 @@ def _detail_page(
     status: int = 200,
 ) -> HttpResponse:
     role = rec.role_of(account)
+    attach_names([rec])
     context = {
         "account": account,
         "rec": rec,
@@ -121,6 +128,7 @@ def change_status(
         raise PermissionDenied(f"Only the request's {role} can {verb} it.")
     back = safe_next(request, "")
     if request.method == "GET":
+        attach_names([rec])
         context = {
             "account": account,
             "rec": rec,
@@ -139,9 +147,12 @@ def change_status(
     except LinkedInError as exc:
         linkedin_trouble(request, exc, f"{verb} the request")
         return _detail_page(request, account, rec, fresh=False, status=502)
-    messages.success(request, done)
     if back:
+        # The list it came from may not show the new status: say where the request is.
+        link = reverse("recommendations:detail", args=[rec.pk])
+        messages.success(request, format_html('{} <a href="{}">See the request</a>.', done, link))
         return redirect(back)
+    messages.success(request, done)
     return redirect("recommendations:detail", pk=rec.pk)
 
 
@@ -168,5 +179,6 @@ def edit(request: HttpRequest, account: LinkedInAccount, pk: int) -> HttpRespons
             messages.success(request, "Request updated.")
             return redirect("recommendations:detail", pk=rec.pk)
     status = 400 if form.is_bound else 200
+    attach_names([rec])
     context = {"account": account, "rec": rec, "form": form, "tab": "sent"}
     return render(request, "recommendations/edit.html", context, status=status)
