@@ -73,7 +73,7 @@ def test_create_then_detail_shows_what_was_typed(alice_client, sandbox):
     text = page.content.decode()
     assert "Would you recommend me? &lt;3" in text
     assert "We shipped the billing rewrite together." in text
-    assert "(no subject)" not in text and "(no message)" not in text
+    assert "does not show" not in text  # neither the subject nor the message is missing
     # The detail re-read the request from LinkedIn, and that read had no notification.
     assert "notification" not in sandbox.store.recs.get(rec.urn).to_json()
     reads = [e for e in sandbox.request_log if e.method == "GET"]
@@ -160,6 +160,8 @@ def test_a_request_sent_elsewhere_can_be_edited_without_retyping_its_text(alice_
     assert response.status_code == 302
     assert patches(sandbox) == [{"patch": {"$set": {"relationship": "WORKED_IN_DIFFERENT_GROUPS"}}}]
     assert sandbox.store.recs.get(rec.urn).notification == before
+    detail = alice_client.get(url("detail", rec)).content.decode()
+    assert "LinkedIn does not show other applications the message" in detail
 
 
 def test_half_a_notification_is_refused_and_nothing_is_sent(alice_client, sandbox):
