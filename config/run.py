@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import environ
 from honcho.manager import Manager
 
 from config import embedded_redis
@@ -43,6 +44,31 @@ def _environment(port: int, sandbox_port: int) -> tuple[dict[str, str], bool]:
     return env, use_sandbox
 
 
+def _read_env_file() -> None:
+    """Load .env into this process's environment as the settings do (the environment wins),
+    so that real credentials there mean no sandbox, as they do in the environment."""
+    path = os.environ.get("ENV_FILE", str(ROOT / ".env"))
+    if Path(path).is_file():
+        environ.Env.read_env(path, overwrite=False)
+
+
+def _linkedin_banner(env: dict[str, str], use_sandbox: bool) -> str:
+    """Say which LinkedIn this run talks to: the sandbox, or the real one (never the secret)."""
+    if use_sandbox:
+        return (
+            f"\n  LinkedIn: the sandbox at {env['SANDBOX_URL']} with demo data "
+            "(set LINKEDIN_CLIENT_ID and LINKEDIN_CLIENT_SECRET to use the real one)\n"
+        )
+    api = env.get("LINKEDIN_API_BASE_URL", "https://api.linkedin.com/v2")
+    lines = [
+        f"\n  LinkedIn: no sandbox; calls go to {api} as client {env['LINKEDIN_CLIENT_ID']}.",
+        "  Add each contract in the admin and use Test connection (see deploy/going-live.md).",
+    ]
+    if not env.get("LINKEDIN_CLIENT_SECRET"):
+        lines.append("  LINKEDIN_CLIENT_SECRET is not set: contracts need their own secret.")
+    return "\n".join(lines) + "\n"
+
+
 def _manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
 
@@ -70,6 +96,7 @@ def _ensure_admin(env: dict[str, str]) -> None:
 
 
 def main() -> int:
+    _read_env_file()
     port = int(os.environ.get("PORT", "8000"))
     sandbox_port = int(os.environ.get("SANDBOX_PORT", "8765"))
     env, use_sandbox = _environment(port, sandbox_port)
@@ -104,12 +131,17 @@ def _serve(env: dict[str, str], port: int, sandbox_port: int, use_sandbox: bool)
     manager.add_process(
         "web", f"{PYTHON} manage.py runserver 127.0.0.1:{port}", env=env, cwd=str(ROOT)
     )
-    manager.add_process("worker", f"{PYTHON} manage.py rqworker default", env=env, cwd=str(ROOT))
+    # One worker for both queues, default first: between two slices of a backfill it takes
+    # every scheduled sync waiting (recruiter/backfill.py).
+    manager.add_process(
+        "worker", f"{PYTHON} manage.py rqworker default backfill", env=env, cwd=str(ROOT)
+    )
     manager.add_process("cron", f"{PYTHON} manage.py rqcron config.cron", env=env, cwd=str(ROOT))
     if use_sandbox:
         # The demo contract and its first sync, so a newcomer sees notes within a minute; the
         # job waits for the sandbox, which the manager starts beside the worker.
         _manage(env, "start_demo")
+    print(_linkedin_banner(env, use_sandbox), flush=True)
     print(f"\n  Open http://127.0.0.1:{port}/  (Ctrl-C stops everything)\n", flush=True)
     manager.loop()
     return manager.returncode or 0

@@ -11,17 +11,21 @@ import logging
 from typing import Any
 
 import django_rq
+from django.utils import timezone
 from rq.job import Job, JobStatus
 from rq.queue import Queue
 
 from linkedin import LinkedInError
-from recruiter import search, seats, sync
+from recruiter import backfill, search, seats, sync
 from recruiter.linkedin import wait_for_api
 from recruiter.models import Contract, SyncRun
 
 logger = logging.getLogger(__name__)
 
 QUEUE = "default"
+# First backfills, in slices; workers listen to QUEUE first (recruiter.backfill).
+BACKFILL_QUEUE = "backfill"
+BACKFILL_SLICE_TIMEOUT = 30 * 60
 # A first backfill of two years of a busy contract is the longest run; a run killed by the
 # timeout is resumable anyway (the next one continues from the watermark).
 SYNC_TIMEOUT = 6 * 60 * 60
@@ -51,6 +55,9 @@ def sync_contract(
     sandbox starts beside the worker: the first job waits for it to listen."""
     if wait_for_linkedin:
         wait_for_api(wait_for_linkedin)
+    held = _held_by_backfill(contract_id, kind)
+    if held is not None:
+        return _summary(held)
     _seats_before_first_sync(contract_id)
     return _after_sync(sync.sync_contract(contract_id, kind=kind))
 
@@ -86,7 +93,46 @@ def enqueue_seats_refresh(contract_id: int) -> bool:
 
 
 def rescan_contract(contract_id: int) -> dict[str, Any]:
+    held = _held_by_backfill(contract_id, SyncRun.Kind.RESCAN)
+    if held is not None:
+        return _summary(held)
     return _after_sync(sync.rescan_contract(contract_id))
+
+
+def backfill_slice(contract_id: int) -> dict[str, Any]:
+    """The RQ job: one slice of a contract's first backfill (recruiter.backfill)."""
+    _seats_before_first_sync(contract_id)
+    summary = backfill.run_slice(contract_id)
+    queue = _queue()
+    if _pending(queue, INDEX_JOB_ID) is None:
+        queue.enqueue(index_notes_for_search, job_id=INDEX_JOB_ID, job_timeout=RESCAN_TIMEOUT)
+    return summary
+
+
+def enqueue_backfill_slice(contract_id: int) -> Job | None:
+    """Queue the next slice of a backfill (after the transaction commits, when in one).
+
+    No fixed job id: a slice queues the next one while it is itself still running. The
+    backfill's status decides whether a slice does anything, so a doubled one is harmless.
+    """
+    return django_rq.get_queue(BACKFILL_QUEUE).enqueue(
+        backfill_slice, contract_id, job_timeout=BACKFILL_SLICE_TIMEOUT
+    )
+
+
+def _held_by_backfill(contract_id: int, kind: str) -> SyncRun | None:
+    """A SKIPPED run if the contract's first backfill holds its regular syncs, else None."""
+    contract = Contract.objects.defer("client_secret").filter(pk=contract_id).first()
+    if contract is None or not backfill.holds_regular_syncs(contract):
+        return None
+    return SyncRun.objects.create(
+        contract=contract,
+        kind=kind,
+        status=SyncRun.Status.SKIPPED,
+        finished_at=timezone.now(),
+        error="The first backfill is under way: it syncs this contract, then the schedule "
+        "takes over.",
+    )
 
 
 def index_notes_for_search() -> int:
@@ -110,7 +156,7 @@ def sync_active_contracts() -> int:
     """Enqueue a sync of every active contract; return how many were enqueued."""
     queue = _queue()
     enqueued = 0
-    for contract_id in Contract.objects.filter(active=True).values_list("pk", flat=True):
+    for contract_id in _scheduled_contract_ids():
         job_id = sync_job_id(contract_id)
         if _pending(queue, job_id) is None:
             queue.enqueue(sync_contract, contract_id, job_id=job_id, job_timeout=SYNC_TIMEOUT)
@@ -122,7 +168,7 @@ def rescan_active_contracts() -> int:
     """Enqueue a rescan of every active contract; return how many were enqueued."""
     queue = _queue()
     enqueued = 0
-    for contract_id in Contract.objects.filter(active=True).values_list("pk", flat=True):
+    for contract_id in _scheduled_contract_ids():
         job_id = rescan_job_id(contract_id)
         if _pending(queue, job_id) is None:
             queue.enqueue(rescan_contract, contract_id, job_id=job_id, job_timeout=RESCAN_TIMEOUT)
@@ -151,6 +197,12 @@ def enqueue_sync(
         job_id=job_id,
         job_timeout=SYNC_TIMEOUT,
     )
+
+
+def _scheduled_contract_ids() -> list[int]:
+    """Active contracts, but not those whose first backfill holds their syncs."""
+    contracts = Contract.objects.filter(active=True).defer("client_secret")
+    return [c.pk for c in contracts if not backfill.holds_regular_syncs(c)]
 
 
 def _queue() -> Queue:

@@ -283,6 +283,7 @@ class SyncRun(models.Model):
         MANUAL = "manual"
         RESCAN = "rescan"
         COMMAND = "command"
+        BACKFILL = "backfill"
 
     class Status(models.TextChoices):
         RUNNING = "running"
@@ -290,6 +291,7 @@ class SyncRun(models.Model):
         FAILED = "failed"
         SKIPPED = "skipped", "skipped (another run held the lock)"
         THROTTLED = "throttled", "stopped by LinkedIn's daily quota"
+        STOPPED = "stopped", "stopped at a window boundary (a backfill continues)"
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="runs")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SCHEDULED)
@@ -375,3 +377,58 @@ class ConnectionCheck(models.Model):
     @property
     def works(self) -> bool:
         return self.outcome == self.Outcome.WORKS
+
+
+class Backfill(models.Model):
+    """A contract's first backfill: from backfill_start to the moment it was started, walked
+    in slices (recruiter.backfill) that stop at a window boundary and continue from ``cursor``.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        PAUSED = "paused"
+        DONE = "done"
+        FAILED = "failed"
+
+    contract = models.OneToOneField(Contract, on_delete=models.CASCADE, related_name="backfill")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    start = models.DateTimeField(help_text="The oldest notes it reads (backfill_start).")
+    end = models.DateTimeField(help_text="When it was started: later notes are the syncs'.")
+    cursor = models.DateTimeField(help_text="Notes modified up to here are read.")
+    notes = models.PositiveIntegerField(default=0, help_text="Notes written so far.")
+    api_calls = models.PositiveIntegerField(default=0)
+    slices = models.PositiveIntegerField(default=0)
+    active_seconds = models.FloatField(
+        default=0.0, help_text="Time spent walking, pauses excluded: the rate of the estimate."
+    )
+    pause_requested = models.BooleanField(default=False)
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"backfill of {self.contract} ({self.status})"
+
+    @property
+    def unfinished(self) -> bool:
+        return self.status != self.Status.DONE
+
+    @property
+    def fraction(self) -> float:
+        """How much of the range is read, 0..1."""
+        span = (self.end - self.start).total_seconds()
+        if span <= 0 or self.status == self.Status.DONE:
+            return 1.0
+        return min(max((self.cursor - self.start).total_seconds() / span, 0.0), 1.0)
+
+    @property
+    def seconds_left(self) -> float | None:
+        """At the rate so far (range read per second of walking); None before any progress."""
+        done = self.fraction
+        if self.status == self.Status.DONE:
+            return 0.0
+        if done <= 0 or self.active_seconds <= 0:
+            return None
+        return self.active_seconds * (1 - done) / done

@@ -59,6 +59,11 @@ WRITE_BATCH_NOTES = 5000
 JOIN_SECONDS = 5.0
 
 Progress = Callable[[SyncRun], None]
+Stop = Callable[[], bool]
+
+
+class _Stopped(Exception):
+    """The walk stopped at a window boundary because its ``stop`` said so."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,7 @@ def sync_contract(
     until: datetime | None = None,
     full: bool = False,
     progress: Progress | None = None,
+    stop: Stop | None = None,
 ) -> SyncRun:
     """Sync one contract's notes and return the run that records it.
 
@@ -103,6 +109,10 @@ def sync_contract(
     errors end the run FAILED (THROTTLED for the daily quota) without raising; a second run
     while one holds the contract's lock returns at once as SKIPPED. Anything else (a bug, the
     database going away) is recorded on the run and raised.
+
+    ``stop`` is asked after each window but the last: True ends the run STOPPED there, the
+    window's notes written and the run's cursor at its end, where a later run can continue
+    (recruiter.backfill walks in such slices).
     """
     lock = ContractLock(contract_id)
     if not lock.acquire():
@@ -133,7 +143,7 @@ def sync_contract(
             contract=contract, kind=kind, window_start=start, window_end=end, started_at=now
         )
         with _long_lived_objects_frozen():
-            _Walk(contract, run, lock, progress).run(start, end)
+            _Walk(contract, run, lock, progress, stop).run(start, end)
         return run
     finally:
         lock.release()
@@ -181,12 +191,18 @@ class _Walk:
     """One run's walk over its windows: fetch, write, advance, record."""
 
     def __init__(
-        self, contract: Contract, run: SyncRun, lock: ContractLock, progress: Progress | None
+        self,
+        contract: Contract,
+        run: SyncRun,
+        lock: ContractLock,
+        progress: Progress | None,
+        stop: Stop | None = None,
     ) -> None:
         self.contract = contract
         self.run_record = run
         self.lock = lock
         self.progress = progress
+        self.stop = stop
         self.counts = PageCounts()
         self.watermark = contract.watermark
         self.client: LinkedInClient | None = None
@@ -195,6 +211,8 @@ class _Walk:
         run = self.run_record
         try:
             self._walk(start, end)
+        except _Stopped:
+            run.status = SyncRun.Status.STOPPED
         except LinkedInError as exc:
             self._failed(exc, quota=exc.is_daily_quota)
         except LockError:
@@ -264,14 +282,20 @@ class _Walk:
             for window, page in pump:
                 if page is None:
                     finished.append(window)
-                    if not batch:
+                    stopping = self._should_stop(window)
+                    if stopping or not batch:
                         flush()
+                    if stopping:
+                        raise _Stopped
                     continue
                 batch.extend(page.elements)
                 self.run_record.pages += 1
                 if len(batch) >= WRITE_BATCH_NOTES:
                     flush()
             flush()
+
+    def _should_stop(self, window: Window) -> bool:
+        return self.stop is not None and window.before < self.end_ms and self.stop()
 
     def _windows_done(self, windows: list[Window]) -> None:
         """Record the run's progress past ``windows`` and advance the watermark over them."""
@@ -312,7 +336,7 @@ class _Walk:
 
     def _failed(self, exc: BaseException, *, quota: bool = False) -> None:
         run = self.run_record
-        message = str(exc) if isinstance(exc, LinkedInError) else f"{type(exc).__name__}: {exc}"
+        message = _failure_text(exc)
         if quota:
             # Retrying before LinkedIn's quota resets (midnight UTC) only burns calls: stop
             # quietly, the next scheduled run continues from the watermark.
@@ -331,6 +355,22 @@ class _Walk:
         Contract.objects.filter(pk=self.contract.pk).update(**fields)
         for name, value in fields.items():
             setattr(self.contract, name, value)
+
+
+def _failure_text(exc: BaseException) -> str:
+    """The run's error in words; for refused credentials, what to do about them."""
+    if not isinstance(exc, LinkedInError):
+        return f"{type(exc).__name__}: {exc}"
+    text = str(exc)
+    if exc.request_id:
+        text += f" (request id {exc.request_id})"
+    if exc.status in (401, 403) and not exc.transient:
+        what = "the credentials" if exc.status == 401 else "access to this contract"
+        text += (
+            f". LinkedIn refused {what}: check the contract's client id, secret and URN in "
+            "the admin, then use Test connection."
+        )
+    return text
 
 
 _PROGRESS_FIELDS = [

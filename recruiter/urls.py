@@ -16,4 +16,7 @@ urlpatterns = [
     path("sync/progress.json", sync.sync_progress, name="sync_progress"),
     path("sync/<int:pk>/now/", sync.sync_now, name="sync_now"),
     path("sync/<int:pk>/test-connection/", going_live.test_connection, name="test_connection"),
+    path("sync/<int:pk>/backfill/", going_live.start_backfill, name="start_backfill"),
+    path("sync/<int:pk>/backfill/pause/", going_live.pause_backfill, name="pause_backfill"),
+    path("sync/<int:pk>/backfill/resume/", going_live.resume_backfill, name="resume_backfill"),
 ]

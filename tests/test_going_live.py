@@ -311,3 +311,50 @@ def test_only_recruiting_admins_may_test_and_only_by_post(client, bob, charlie, 
     assert client.get(connection_url(contract)).status_code == 405
     assert not ConnectionCheck.objects.exists()
     assert not sandbox.request_log
+
+
+# --- real credentials: make run and the first failing sync ----------------------------------
+
+
+def test_make_run_with_real_credentials_starts_no_sandbox_and_says_so(monkeypatch):
+    from config import run
+
+    monkeypatch.setenv("LINKEDIN_CLIENT_ID", "real-client-id")
+    monkeypatch.setenv("LINKEDIN_CLIENT_SECRET", "real-secret")
+    monkeypatch.delenv("LINKEDIN_API_BASE_URL", raising=False)
+
+    env, use_sandbox = run._environment(8000, 8765)
+    banner = run._linkedin_banner(env, use_sandbox)
+
+    assert use_sandbox is False
+    assert "SANDBOX_URL" not in env and "LINKEDIN_API_BASE_URL" not in env
+    assert "no sandbox; calls go to https://api.linkedin.com/v2 as client real-client-id" in banner
+    assert "real-secret" not in banner
+
+
+def test_make_run_without_credentials_uses_the_sandbox_and_says_so(monkeypatch):
+    from config import run
+
+    monkeypatch.delenv("LINKEDIN_CLIENT_ID", raising=False)
+    env, use_sandbox = run._environment(8000, 8765)
+    assert use_sandbox and env["LINKEDIN_API_BASE_URL"] == "http://127.0.0.1:8765/v2"
+    assert "the sandbox at http://127.0.0.1:8765" in run._linkedin_banner(env, use_sandbox)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sync_with_refused_credentials_says_so_on_the_sync_page_without_a_traceback(
+    client, alice, sandbox, caplog
+):
+    from recruiter import jobs
+
+    contract = child_app_contract(sandbox, client_secret="wrong")
+    with caplog.at_level("INFO"):
+        summary = jobs.sync_contract(contract.pk)  # the scheduled job: it returns, no raise
+
+    assert summary["status"] == SyncRun.Status.FAILED
+    assert "Client authentication failed" in summary["error"]
+    assert "check the contract's client id, secret and URN" in summary["error"]
+    assert not [r for r in caplog.records if r.exc_info]
+    client.force_login(alice)
+    page = client.get(reverse("recruiter:sync_status")).content.decode()
+    assert "LinkedIn refused the credentials: check the contract" in page
