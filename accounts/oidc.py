@@ -31,10 +31,12 @@ LEEWAY = 60
 class SignInRefused(Exception):
     """LinkedIn's answer cannot be trusted or used; the message is for the member."""
 
-    def __init__(self, message: str, *, cause: str = "") -> None:
+    def __init__(self, message: str, *, cause: str = "", who: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.cause = cause or message
+        # The member LinkedIn vouched for, when the refusal is ours and not about the token.
+        self.who = who
 
 
 class LinkedInUnavailable(Exception):

@@ -60,12 +60,14 @@ def user_for(member: Member) -> tuple[AbstractBaseUser, bool]:
                 "There is no account on this site for your LinkedIn profile, and this site "
                 "does not open one for it. Ask an administrator to add you.",
                 cause=f"no site user for {member.person_urn}; sign-up not open to them",
+                who=member.person_urn,
             )
         user, created = _sign_up(member), True
     if not user.is_active:
         raise SignInRefused(
             "Your account on this site is deactivated.",
             cause=f"user {user.pk} is inactive",
+            who=member.person_urn,
         )
     # A name LinkedIn gave: kept beside the identity, so lists still name them if unlinked.
     remember_member_names({member.person_urn: member.name}, source="linkedin")

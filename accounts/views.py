@@ -60,7 +60,7 @@ def linkedin_callback(request: HttpRequest) -> HttpResponse:
         user, created = signin.user_for(member)
     except oidc.SignInRefused as exc:
         logger.warning("Sign in with LinkedIn refused: %s", exc.cause)
-        _failed(request, exc.cause)
+        _failed(request, exc.cause, exc.who)
         return _login_page(request, exc.message, 403)
     except oidc.LinkedInUnavailable as exc:
         logger.error("Sign in with LinkedIn failed: %s", exc)
@@ -78,11 +78,15 @@ def linkedin_callback(request: HttpRequest) -> HttpResponse:
     return redirect(request.session.pop(NEXT_KEY, "") or "home")
 
 
-def _failed(request: HttpRequest, cause: str) -> None:
-    # No token or claim value in here: only which way the sign-in failed.
+def _failed(request: HttpRequest, cause: str, who: str = "") -> None:
+    # No token in here: the member only when LinkedIn vouched for them, and why it failed.
     user_login_failed.send(
         sender=__name__,
-        credentials={"username": "linkedin", "method": "linkedin", "reason": cause[:200]},
+        credentials={
+            "username": f"linkedin:{who}" if who else "linkedin",
+            "method": "linkedin",
+            "reason": cause[:200],
+        },
         request=request,
     )
 

@@ -142,7 +142,7 @@ def test_a_new_member_is_refused_while_sign_up_is_closed(client, sandbox, settin
     assert signed_in_user(client) is None
     assert not User.objects.exists() and not LinkedInAccount.objects.exists()
     assert [kind for kind, _ in signals] == ["failed"]
-    assert signals[0][1]["username"] == "linkedin"
+    assert signals[0][1]["username"] == "linkedin:urn:li:person:alice01"
 
 
 @pytest.mark.parametrize(
@@ -208,7 +208,8 @@ def test_an_id_token_that_fails_a_check_signs_nobody_in(
     assert "did not pass our checks" in response.content.decode()
     assert signed_in_user(client) is None
     assert not User.objects.exists() and not LinkedInAccount.objects.exists()
-    assert [kind for kind, _ in signals] == ["failed"]
+    assert signals == [("failed", signals[0][1])]
+    assert signals[0][1]["username"] == "linkedin"  # nobody vouched for
     assert "id_token refused" in caplog.text
     # The next, untouched id_token passes: the refusal was about that token only.
     assert sign_in_with_linkedin(Client(), "alice01").status_code == 302
@@ -259,3 +260,16 @@ def test_password_sign_in_still_works_for_admins(client, staff):
 
     assert response.status_code == 302
     assert signed_in_user(client) == staff
+
+
+def test_the_audit_log_records_linkedin_sign_ins_and_refusals(client, sandbox, settings):
+    from audit.models import Action, Entry
+
+    settings.LINKEDIN_SIGNUP_DOMAINS = []
+    sign_in_with_linkedin(client, "alice01")
+    settings.LINKEDIN_SIGNUP_DOMAINS = ["example.com"]
+    sign_in_with_linkedin(client, "alice01")
+
+    failed = Entry.objects.get(action=Action.SIGN_IN_FAILED)
+    assert failed.details["username"] == "linkedin:urn:li:person:alice01"
+    assert Entry.objects.get(action=Action.SIGN_IN).actor == signed_in_user(client)
