@@ -1,12 +1,13 @@
-"""The periodic jobs, run by `python manage.py rqcron config.cron` (one scheduler process).
+"""The periodic jobs, run by `python manage.py rqcron config.cron`.
 
-Each entry only enqueues work on the default queue; the jobs take ids and are idempotent, so a
-late or doubled tick does no harm.
+Each entry only enqueues work on the default queue, through the apps' queue modules. RQ's
+scheduler has no leader election, so two of them (one per host) may run: each fan-out claims
+its tick in Redis first (recruiter.queue.claim_tick) and the jobs it enqueues have fixed ids,
+so every job is enqueued once per tick however many schedulers fire.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from rq import cron
 
 from config import jobs
@@ -19,15 +20,16 @@ cron.register(jobs.clear_expired_sessions, "default", cron="17 3 * * *", job_tim
 cron.register(
     recruiter_jobs.sync_active_contracts,
     "default",
-    interval=settings.SYNC_INTERVAL_MINUTES * 60,
+    interval=recruiter_jobs.sync_interval_seconds(),
     job_timeout=recruiter_jobs.FAN_OUT_TIMEOUT,
 )
-# Search vectors of notes written by any path (each sync job also asks for this at its end).
+# Search vectors of notes written by any path (each sync job also asks for this at its end):
+# one index job under a fixed id, however many schedulers ask.
 cron.register(
-    recruiter_jobs.index_notes_for_search,
+    recruiter_jobs.enqueue_search_index,
     "default",
     interval=10 * 60,
-    job_timeout=recruiter_jobs.RESCAN_TIMEOUT,
+    job_timeout=recruiter_jobs.FAN_OUT_TIMEOUT,
 )
 # The daily re-scan of the last rescan_days days catches late edits and deletions.
 cron.register(
@@ -48,5 +50,5 @@ cron.register(
     recommendation_jobs.refresh_all_accounts,
     "default",
     cron="7 * * * *",
-    job_timeout=recommendation_jobs.JOB_TIMEOUT,
+    job_timeout=recommendation_jobs.FAN_OUT_TIMEOUT,
 )

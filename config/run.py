@@ -3,25 +3,31 @@
 Starts the embedded Redis (unless REDIS_URL is set), migrates, creates an admin account on the
 first run, then runs the web server, one RQ worker, the RQ cron scheduler and, when no LinkedIn
 credentials are configured, the LinkedIn sandbox with demo data, with the settings pointed at it.
+A process that dies is restarted (config/supervisor.py); the demo's first sync is enqueued
+once the sandbox listens (``python -m config.run demo``), so no job has to wait for it.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
-from honcho.manager import Manager
 
 from config import embedded_redis
+from config.supervisor import Supervisor
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SANDBOX_CLIENT_ID = "sandbox-client-id"
 SANDBOX_CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105 (the sandbox's own demo secret)
+WAIT_FOR_SANDBOX = 60.0
 
 
 def _environment(port: int, sandbox_port: int) -> tuple[dict[str, str], bool]:
@@ -116,36 +122,73 @@ def main() -> int:
 
 def _serve(env: dict[str, str], port: int, sandbox_port: int, use_sandbox: bool) -> int:
     _manage(env, "migrate", "--noinput")
+    if not _debug(env):
+        # Without DEBUG the pages ask the manifest for their static files: collect them first.
+        _manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     _ensure_admin(env)
 
-    manager = Manager()
+    supervisor = Supervisor()
+    here = {"env": env, "cwd": str(ROOT)}
     if use_sandbox:
-        manager.add_process(
+        supervisor.add(
             "sandbox",
-            f"{PYTHON} -m sandbox --host 127.0.0.1 --port {sandbox_port} --seed 1 "
-            f"--client-id {SANDBOX_CLIENT_ID} --client-secret {SANDBOX_CLIENT_SECRET} "
-            f"--push-url http://127.0.0.1:{port}/webhooks/linkedin/",
-            env=env,
-            cwd=str(ROOT),
+            [PYTHON, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(sandbox_port)]
+            + ["--seed", "1", "--client-id", SANDBOX_CLIENT_ID]
+            + ["--client-secret", SANDBOX_CLIENT_SECRET]
+            + ["--push-url", f"http://127.0.0.1:{port}/webhooks/linkedin/"],
+            **here,
         )
-    manager.add_process(
-        "web", f"{PYTHON} manage.py runserver 127.0.0.1:{port}", env=env, cwd=str(ROOT)
-    )
+    supervisor.add("web", [PYTHON, *_web_command(env, port)], **here)
     # One worker for both queues, default first: between two slices of a backfill it takes
     # every scheduled sync waiting (recruiter/backfill.py).
-    manager.add_process(
-        "worker", f"{PYTHON} manage.py rqworker default backfill", env=env, cwd=str(ROOT)
-    )
-    manager.add_process("cron", f"{PYTHON} manage.py rqcron config.cron", env=env, cwd=str(ROOT))
+    supervisor.add("worker", [PYTHON, "manage.py", "rqworker", "default", "backfill"], **here)
+    supervisor.add("cron", [PYTHON, "manage.py", "rqcron", "config.cron"], **here)
     if use_sandbox:
-        # The demo contract and its first sync, so a newcomer sees notes within a minute; the
-        # job waits for the sandbox, which the manager starts beside the worker.
-        _manage(env, "start_demo")
+        # The demo contract and its first sync, so a newcomer sees notes within a minute,
+        # enqueued once the sandbox listens.
+        supervisor.add("demo", [PYTHON, "-m", "config.run", "demo"], restart=False, **here)
     print(_linkedin_banner(env, use_sandbox), flush=True)
     print(f"\n  Open http://127.0.0.1:{port}/  (Ctrl-C stops everything)\n", flush=True)
-    manager.loop()
-    return manager.returncode or 0
+    return supervisor.run()
+
+
+def _web_command(env: dict[str, str], port: int) -> list[str]:
+    if _debug(env):
+        return ["manage.py", "runserver", f"127.0.0.1:{port}"]
+    # Production-like: gunicorn with the deploy config; static files collected beforehand.
+    return ["-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"]
+
+
+def _debug(env: dict[str, str]) -> bool:
+    return env.get("DEBUG", "").lower() in ("1", "true", "yes", "on")
+
+
+def wait_for_api(url: str, seconds: float, *, poll: float = 0.25) -> bool:
+    """Wait until the host of ``url`` accepts a TCP connection, at most ``seconds``; return
+    whether it did."""
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with socket.create_connection((host, port), timeout=poll):
+                return True
+        except OSError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(poll)
+
+
+def demo() -> int:
+    """`python -m config.run demo`: wait for the sandbox, then the demo contract's first sync."""
+    url = os.environ.get("LINKEDIN_API_BASE_URL", "")
+    if not wait_for_api(url, WAIT_FOR_SANDBOX):
+        print(f"the LinkedIn sandbox at {url} did not start; no demo sync", flush=True)
+        return 1
+    _manage(dict(os.environ), "start_demo")
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(demo() if sys.argv[1:] == ["demo"] else main())

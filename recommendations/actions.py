@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import django_rq
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -25,6 +24,7 @@ from linkedin import records
 from linkedin.client import LinkedInClient
 from linkedin.errors import ConflictError, LinkedInError
 from linkedin.restli import request_urn, split_request_urn
+from recommendations import queue
 from recommendations.accounts import ReconnectNeeded, client_for, is_auth_failure, mark_reconnect
 from recommendations.models import (
     STALE_AFTER,
@@ -430,7 +430,7 @@ def create_request(
     existing = _created_with(user, creation_key)
     if existing is not None:
         return Created(existing, duplicate=True)
-    redis = django_rq.get_connection("default")
+    redis = queue.redis()
     claim = _claim_key(user, creation_key)
     if not redis.set(claim, "1", nx=True, ex=CREATE_CLAIM_SECONDS):
         return Created(_wait_for_first(user, creation_key), duplicate=True)

@@ -10,27 +10,28 @@ from __future__ import annotations
 import contextlib
 import logging
 
-import django_rq
 from redis.exceptions import LockNotOwnedError
 
 from linkedin.errors import LinkedInError
+from recommendations import queue
 from recommendations.accounts import ReconnectNeeded
 from recommendations.actions import sync_account
 from recommendations.models import LinkedInAccount
 
 logger = logging.getLogger(__name__)
 
-JOB_TIMEOUT = 300
+JOB_TIMEOUT = queue.REFRESH_TIMEOUT
+FAN_OUT_TIMEOUT = queue.FAN_OUT_TIMEOUT
 LOCK_SECONDS = JOB_TIMEOUT + 60
 
 
 def refresh_all_accounts() -> int:
-    """Enqueue a refresh of each account LinkedIn still accepts; return how many."""
-    queue = django_rq.get_queue("default")
+    """Enqueue a refresh of each account LinkedIn still accepts, once an hour however many
+    schedulers run; return how many were enqueued."""
+    if not queue.claim_tick("refresh", 60 * 60):
+        return 0
     ids = list(LinkedInAccount.objects.filter(needs_reconnect=False).values_list("pk", flat=True))
-    for account_id in ids:
-        queue.enqueue(refresh_account, account_id, job_timeout=JOB_TIMEOUT)
-    return len(ids)
+    return queue.fan_out_refreshes(ids)
 
 
 def refresh_account(account_id: int) -> int | None:
@@ -38,9 +39,7 @@ def refresh_account(account_id: int) -> int | None:
     account = LinkedInAccount.objects.filter(pk=account_id, needs_reconnect=False).first()
     if account is None:
         return None
-    lock = django_rq.get_connection("default").lock(
-        f"recommendations:refresh:{account_id}", timeout=LOCK_SECONDS
-    )
+    lock = queue.redis().lock(f"recommendations:refresh:{account_id}", timeout=LOCK_SECONDS)
     if not lock.acquire(blocking=False):
         logger.info("refresh of LinkedIn account %s already running; skipped", account_id)
         return None

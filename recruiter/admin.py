@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import django_rq
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -18,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from recruiter import admin_users, connection, jobs, seatmap, sync  # noqa: F401 (admin_users registers User)
+from recruiter import admin_users, connection, queue, seatmap  # noqa: F401 (admin_users registers User)
 from recruiter.models import (
     ConnectionCheck,
     Contract,
@@ -29,7 +28,6 @@ from recruiter.models import (
     SeatUser,
     SyncRun,
 )
-from recruiter.views.sync_state import WAITING
 
 # The admin index links to django-rq's queues (templates/recruiter/admin_index.html).
 admin.site.index_template = "recruiter/admin_index.html"
@@ -162,23 +160,10 @@ def _connection_check(contract: Contract) -> ConnectionCheck | None:
 def enqueue_rescan(contract: Contract, since: dt.datetime) -> bool:
     """Queue a re-scan of `contract` from `since` to now; False if a re-scan is already waiting.
 
-    recruiter.jobs.enqueue_sync takes no start date, so the sync itself is queued, under the
-    contract's rescan job id: the sync page then shows it as queued, and the contract's lock
-    keeps it from overlapping a scheduled run.
+    The same job as every sync, under the contract's rescan job id: the sync page shows it as
+    queued, its follow-ups run, and the contract's lock keeps it from overlapping another run.
     """
-    queue = django_rq.get_queue(jobs.QUEUE)
-    waiting = queue.fetch_job(jobs.rescan_job_id(contract.pk))
-    if waiting is not None and waiting.get_status(refresh=False) in WAITING:
-        return False
-    queue.enqueue(
-        sync.sync_contract,
-        contract.pk,
-        kind=SyncRun.Kind.RESCAN,
-        since=since,
-        job_id=jobs.rescan_job_id(contract.pk),
-        job_timeout=jobs.RESCAN_TIMEOUT,
-    )
-    return True
+    return queue.enqueue_sync(contract.pk, SyncRun.Kind.RESCAN, since=since).added
 
 
 class RescanForm(forms.Form):
@@ -328,15 +313,18 @@ class ContractAdmin(admin.ModelAdmin):
     @admin.action(description="Sync now")
     def sync_now(self, request: HttpRequest, queryset: QuerySet[Contract]) -> None:
         contracts = list(queryset)
-        for contract in contracts:
-            jobs.enqueue_sync(contract, kind=SyncRun.Kind.MANUAL)
+        try:
+            queue.fan_out_syncs([c.pk for c in contracts], SyncRun.Kind.MANUAL)
+        except queue.QueueUnavailable as exc:
+            self.message_user(request, f"No sync queued: {exc}", messages.ERROR)
+            return
         names = ", ".join(str(c) for c in contracts)
         self.message_user(request, f"Sync queued for {names}.", messages.SUCCESS)
 
     @admin.action(description="Refresh seats")
     def refresh_seats(self, request: HttpRequest, queryset: QuerySet[Contract]) -> None:
         for contract in queryset.defer("client_secret"):
-            if not jobs.enqueue_seats_refresh(contract.pk):
+            if not queue.enqueue_seats_refresh(contract.pk).added:
                 message = f"A seat refresh of {contract} is already waiting."
                 self.message_user(request, message, messages.WARNING)
             else:
@@ -351,7 +339,12 @@ class ContractAdmin(admin.ModelAdmin):
         if form.is_bound and form.is_valid():
             since = form.since_datetime()
             for contract in queryset:
-                if enqueue_rescan(contract, since):
+                try:
+                    added = enqueue_rescan(contract, since)
+                except queue.QueueUnavailable as exc:
+                    self.message_user(request, f"No re-scan queued: {exc}", messages.ERROR)
+                    return None
+                if added:
                     message = f"Re-scan of {contract} from {since:%Y-%m-%d} queued."
                     self.message_user(request, message, messages.SUCCESS)
                 else:
@@ -450,7 +443,7 @@ class SeatAdmin(NoSecretsMixin, admin.ModelAdmin):
     @admin.action(description="Refresh seats (their contracts' seat holders)")
     def refresh_seats(self, request: HttpRequest, queryset: QuerySet[Seat]) -> None:
         contracts = set(queryset.values_list("contract_id", flat=True))
-        queued = [c for c in contracts if jobs.enqueue_seats_refresh(c)]
+        queued = [c for c in contracts if queue.enqueue_seats_refresh(c).added]
         self.message_user(
             request, f"Seat holders of {len(queued)} contract(s) will be read.", messages.SUCCESS
         )

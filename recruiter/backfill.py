@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from recruiter import sync
+from recruiter import queue, sync
 from recruiter.models import Backfill, Contract, SyncRun
 
 logger = logging.getLogger(__name__)
@@ -178,9 +178,7 @@ class _Slice:
         backfill = self.backfill
         if run.status == SyncRun.Status.SUCCEEDED:
             self._record(run, cursor=backfill.end, status=Status.DONE, finished_at=timezone.now())
-            from recruiter import jobs  # the jobs module enqueues us: import at use
-
-            jobs.enqueue_sync(backfill.contract, kind=SyncRun.Kind.SCHEDULED)
+            queue.enqueue_sync(backfill.contract_id, SyncRun.Kind.SCHEDULED)
         elif run.status == SyncRun.Status.STOPPED:
             self._stopped(run)
         elif run.status == SyncRun.Status.SKIPPED:
@@ -229,6 +227,4 @@ class _Slice:
 
 
 def _enqueue(backfill: Backfill) -> None:
-    from recruiter import jobs  # jobs imports this module for its job function
-
-    jobs.enqueue_backfill_slice(backfill.contract_id)
+    queue.enqueue_backfill_slice(backfill.contract_id)

@@ -23,7 +23,7 @@ from recruiter.permissions import (
     visible_notes,
     visible_seats,
 )
-from recruiter.views.sync_state import ContractState, contract_states
+from recruiter.sync_state import ContractState, contract_states
 
 RECENT = 5
 CHANGES = 10

@@ -1,65 +1,84 @@
-"""RQ jobs for the prospect-note sync. They take ids, are idempotent and have explicit timeouts.
+"""The recruiter app's RQ jobs (what the workers run). They take ids, are idempotent and have
+explicit timeouts; they are enqueued only through recruiter/queue.py.
 
-config/cron.py schedules ``sync_active_contracts`` and ``rescan_active_contracts``; the
-dashboard's "Sync now" button and the admin action call ``enqueue_sync``.
+config/cron.py schedules the fan-outs; the Sync page's "Sync now", the admin's actions and
+start_demo enqueue ``sync_contract`` through ``queue.enqueue_sync``; the management command
+runs the same ``run_sync`` in the foreground. Every way of starting a sync thus has the same
+follow-ups (``after_sync``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 from typing import Any
 
-import django_rq
+from django.conf import settings
 from django.utils import timezone
-from rq.job import Job, JobStatus
-from rq.queue import Queue
 
 from linkedin import LinkedInError
-from recruiter import backfill, search, seats, sync
-from recruiter.linkedin import wait_for_api
+from recruiter import backfill, queue, search, seats, sync
 from recruiter.models import Contract, SyncRun
 
 logger = logging.getLogger(__name__)
 
-QUEUE = "default"
-# First backfills, in slices; workers listen to QUEUE first (recruiter.backfill).
-BACKFILL_QUEUE = "backfill"
-BACKFILL_SLICE_TIMEOUT = 30 * 60
-# A first backfill of two years of a busy contract is the longest run; a run killed by the
-# timeout is resumable anyway (the next one continues from the watermark).
-SYNC_TIMEOUT = 6 * 60 * 60
-RESCAN_TIMEOUT = 2 * 60 * 60
-FAN_OUT_TIMEOUT = 5 * 60
-SEATS_TIMEOUT = 10 * 60
-# Waiting jobs with these states already cover a contract: enqueuing again would only pile up.
-_PENDING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
+# Kept here for the callers that read them with the jobs (config/cron.py).
+SYNC_TIMEOUT = queue.SYNC_TIMEOUT
+RESCAN_TIMEOUT = queue.RESCAN_TIMEOUT
+FAN_OUT_TIMEOUT = queue.FAN_OUT_TIMEOUT
+INDEX_TIMEOUT = queue.INDEX_TIMEOUT
 
 
-def sync_job_id(contract_id: int) -> str:
-    return f"sync-contract-{contract_id}"
+class SyncFailed(Exception):
+    """Raised by the job of a failed run, so that RQ records the job as failed."""
 
 
-def rescan_job_id(contract_id: int) -> str:
-    return f"rescan-contract-{contract_id}"
+def run_sync(
+    contract_id: int,
+    kind: str = SyncRun.Kind.SCHEDULED,
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    full: bool = False,
+    progress: sync.Progress | None = None,
+) -> SyncRun:
+    """Sync one contract and do the follow-ups; return the run. What every way of starting a
+    sync runs (the job below, the management command)."""
+    _seats_before_first_sync(contract_id)
+    if str(kind) == SyncRun.Kind.RESCAN and since is None:
+        run = sync.rescan_contract(contract_id, progress=progress)
+    else:
+        run = sync.sync_contract(
+            contract_id, kind=kind, since=since, until=until, full=full, progress=progress
+        )
+    after_sync(run)
+    return run
 
 
-def seats_job_id(contract_id: int) -> str:
-    return f"seats-contract-{contract_id}"
+def after_sync(run: SyncRun) -> None:
+    """The follow-ups of a run, whatever started it."""
+    # The sync leaves search vectors to this job so that its own writes stay cheap; a failed
+    # run may have written notes too.
+    if run.notes_created or run.notes_updated:
+        try:
+            queue.enqueue_search_index()
+        except queue.QueueUnavailable:
+            # The cron entry indexes whatever is pending every few minutes anyway.
+            logger.warning("search index job not enqueued after run %s: queue unreachable", run.pk)
 
 
 def sync_contract(
-    contract_id: int, kind: str = SyncRun.Kind.SCHEDULED, wait_for_linkedin: float = 0.0
+    contract_id: int, kind: str = SyncRun.Kind.SCHEDULED, since: dt.datetime | None = None
 ) -> dict[str, Any]:
-    """The RQ job: sync one contract. ``wait_for_linkedin`` (seconds) is for `make run`, whose
-    sandbox starts beside the worker: the first job waits for it to listen."""
-    if wait_for_linkedin:
-        wait_for_api(wait_for_linkedin)
+    """The RQ job: sync one contract. A failed run logs at ERROR and fails the job."""
     held = _held_by_backfill(contract_id, kind)
     if held is not None:
-        return _summary(held)
-    _seats_before_first_sync(contract_id)
-    return _after_sync(sync.sync_contract(contract_id, kind=kind))
+        return summary(held)
+    run = run_sync(contract_id, kind, since=since)
+    if run.status == SyncRun.Status.FAILED:
+        raise SyncFailed(f"sync of contract {contract_id} failed: {run.error}")
+    return summary(run)
 
 
 def _seats_before_first_sync(contract_id: int) -> None:
@@ -76,48 +95,22 @@ def refresh_seats(contract_id: int) -> str:
 
 
 def refresh_active_contracts_seats() -> int:
-    """Enqueue a seat holders refresh of every active contract; return how many."""
-    ids = Contract.objects.filter(active=True).values_list("pk", flat=True)
-    return sum(enqueue_seats_refresh(contract_id) for contract_id in ids)
-
-
-def enqueue_seats_refresh(contract_id: int) -> bool:
-    """Enqueue a seat holders refresh (after the transaction commits, if in one); False when
-    one is already waiting."""
-    queue = _queue()
-    job_id = seats_job_id(contract_id)
-    if _pending(queue, job_id) is not None:
-        return False
-    queue.enqueue(refresh_seats, contract_id, job_id=job_id, job_timeout=SEATS_TIMEOUT)
-    return True
+    """Enqueue a seat holders refresh of every active contract, once a day; return how many."""
+    if not queue.claim_tick("seats", 24 * 60 * 60):
+        return 0
+    return sum(queue.enqueue_seats_refresh(pk).added for pk in _active_contract_ids())
 
 
 def rescan_contract(contract_id: int) -> dict[str, Any]:
-    held = _held_by_backfill(contract_id, SyncRun.Kind.RESCAN)
-    if held is not None:
-        return _summary(held)
-    return _after_sync(sync.rescan_contract(contract_id))
+    return sync_contract(contract_id, SyncRun.Kind.RESCAN)
 
 
 def backfill_slice(contract_id: int) -> dict[str, Any]:
     """The RQ job: one slice of a contract's first backfill (recruiter.backfill)."""
     _seats_before_first_sync(contract_id)
-    summary = backfill.run_slice(contract_id)
-    queue = _queue()
-    if _pending(queue, INDEX_JOB_ID) is None:
-        queue.enqueue(index_notes_for_search, job_id=INDEX_JOB_ID, job_timeout=RESCAN_TIMEOUT)
-    return summary
-
-
-def enqueue_backfill_slice(contract_id: int) -> Job | None:
-    """Queue the next slice of a backfill (after the transaction commits, when in one).
-
-    No fixed job id: a slice queues the next one while it is itself still running. The
-    backfill's status decides whether a slice does anything, so a doubled one is harmless.
-    """
-    return django_rq.get_queue(BACKFILL_QUEUE).enqueue(
-        backfill_slice, contract_id, job_timeout=BACKFILL_SLICE_TIMEOUT
-    )
+    result = backfill.run_slice(contract_id)
+    queue.enqueue_search_index()
+    return result
 
 
 def _held_by_backfill(contract_id: int, kind: str) -> SyncRun | None:
@@ -140,63 +133,27 @@ def index_notes_for_search() -> int:
     return search.index_pending_notes()
 
 
-INDEX_JOB_ID = "recruiter-index-notes"
-
-
-def _after_sync(run: SyncRun) -> dict[str, Any]:
-    # The sync leaves search vectors to this job so that its own writes stay cheap.
-    if run.notes_created or run.notes_updated:
-        queue = _queue()
-        if _pending(queue, INDEX_JOB_ID) is None:
-            queue.enqueue(index_notes_for_search, job_id=INDEX_JOB_ID, job_timeout=RESCAN_TIMEOUT)
-    return _summary(run)
-
-
 def sync_active_contracts() -> int:
-    """Enqueue a sync of every active contract; return how many were enqueued."""
-    queue = _queue()
-    enqueued = 0
-    for contract_id in _scheduled_contract_ids():
-        job_id = sync_job_id(contract_id)
-        if _pending(queue, job_id) is None:
-            queue.enqueue(sync_contract, contract_id, job_id=job_id, job_timeout=SYNC_TIMEOUT)
-            enqueued += 1
-    return enqueued
+    """Enqueue a sync of every active contract, once per scheduler tick; return how many."""
+    if not queue.claim_tick("sync", _sync_period()):
+        return 0
+    return queue.fan_out_syncs(_scheduled_contract_ids(), SyncRun.Kind.SCHEDULED)
 
 
 def rescan_active_contracts() -> int:
-    """Enqueue a rescan of every active contract; return how many were enqueued."""
-    queue = _queue()
-    enqueued = 0
-    for contract_id in _scheduled_contract_ids():
-        job_id = rescan_job_id(contract_id)
-        if _pending(queue, job_id) is None:
-            queue.enqueue(rescan_contract, contract_id, job_id=job_id, job_timeout=RESCAN_TIMEOUT)
-            enqueued += 1
-    return enqueued
+    """Enqueue a rescan of every active contract, once per day; return how many."""
+    if not queue.claim_tick("rescan", 24 * 60 * 60):
+        return 0
+    return queue.fan_out_syncs(_scheduled_contract_ids(), SyncRun.Kind.RESCAN)
 
 
-def enqueue_sync(
-    contract: Contract, kind: str = SyncRun.Kind.MANUAL, *, wait_for_linkedin: float = 0.0
-) -> Job | None:
-    """Enqueue a sync of ``contract`` now, unless one is already waiting (that one is returned).
+def enqueue_search_index() -> bool:
+    """The cron entry for the search index: one job however many schedulers ask."""
+    return queue.enqueue_search_index().added
 
-    Inside a transaction the job is enqueued when it commits (django-rq's default commit mode)
-    and None is returned; the worker must not look for a contract that is not committed yet.
-    """
-    queue = _queue()
-    job_id = sync_job_id(contract.pk)
-    waiting = _pending(queue, job_id)
-    if waiting is not None:
-        return waiting
-    return queue.enqueue(
-        sync_contract,
-        contract.pk,
-        str(kind),
-        wait_for_linkedin,
-        job_id=job_id,
-        job_timeout=SYNC_TIMEOUT,
-    )
+
+def _active_contract_ids() -> list[int]:
+    return list(Contract.objects.filter(active=True).values_list("pk", flat=True))
 
 
 def _scheduled_contract_ids() -> list[int]:
@@ -205,18 +162,16 @@ def _scheduled_contract_ids() -> list[int]:
     return [c.pk for c in contracts if not backfill.holds_regular_syncs(c)]
 
 
-def _queue() -> Queue:
-    return django_rq.get_queue(QUEUE)
+def _sync_period() -> int:
+    return sync_interval_seconds()
 
 
-def _pending(queue: Queue, job_id: str) -> Job | None:
-    job = queue.fetch_job(job_id)
-    if job is None:
-        return None
-    return job if job.get_status(refresh=False) in _PENDING else None
+def sync_interval_seconds() -> int:
+    """The schedule's interval (config/cron.py registers the fan-out with it)."""
+    return max(1, round(settings.SYNC_INTERVAL_MINUTES * 60))
 
 
-def _summary(run: SyncRun) -> dict[str, Any]:
+def summary(run: SyncRun) -> dict[str, Any]:
     return {
         "run": run.pk,
         "status": run.status,

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import time
-from urllib.parse import urlsplit
-
 from django.conf import settings
 
 from linkedin import ClientCredentials, LinkedInClient, LinkedInError, RetryPolicy
@@ -49,24 +45,3 @@ def client_for(contract: Contract) -> LinkedInClient:
         retry=retry_policy(),
         user_agent=USER_AGENT,
     )
-
-
-def wait_for_api(seconds: float, *, poll: float = 0.25) -> bool:
-    """Wait until LinkedIn's API host accepts a TCP connection, at most ``seconds``.
-
-    Only for `make run`, where the sandbox starts beside the worker and may come up a moment
-    after the first job is taken. Return whether it answered; a False just lets the sync run
-    (and fail visibly) as usual.
-    """
-    parts = urlsplit(settings.LINKEDIN_API_BASE_URL)
-    host = parts.hostname or "localhost"
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with socket.create_connection((host, port), timeout=poll):
-                return True
-        except OSError:
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(poll)

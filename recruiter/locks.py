@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import time
 
-import django_rq
 from redis.exceptions import LockError
 from redis.lock import Lock
+
+from recruiter import queue
 
 logger = logging.getLogger(__name__)
 
@@ -26,9 +27,7 @@ class ContractLock:
     def __init__(self, contract_id: int, *, timeout: int = LOCK_SECONDS) -> None:
         self.name = f"recruiter:sync:{contract_id}"
         self.timeout = timeout
-        self._lock: Lock = django_rq.get_connection("default").lock(
-            self.name, timeout=timeout, blocking=False
-        )
+        self._lock: Lock = queue.redis().lock(self.name, timeout=timeout, blocking=False)
         self._extended_at = 0.0
 
     def acquire(self) -> bool:

@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from recruiter import jobs
+from recruiter import queue as recruiter_queue
 from recruiter.models import Contract, Prospect, ProspectNote, PushEvent, Seat, SyncRun
 from tests.helpers import make_contract, make_note, make_seat
 
@@ -149,7 +149,7 @@ def test_sync_now_action_enqueues_a_sync(client, staff, data, django_capture_on_
             follow=True,
         )
     assert "Sync queued" in response.content.decode()
-    job = django_rq.get_queue("default").fetch_job(jobs.sync_job_id(contract.pk))
+    job = django_rq.get_queue("default").fetch_job(recruiter_queue.sync_job_id(contract.pk))
     assert job.args[:2] == (contract.pk, "manual")
 
 
@@ -173,10 +173,10 @@ def test_rescan_action_asks_for_the_date_then_enqueues(
             changelist, {**selection, "apply": "1", "since": "2026-10-01"}, follow=True
         )
     assert "Re-scan of" in done.content.decode()
-    job = queue.fetch_job(jobs.rescan_job_id(contract.pk))
-    assert job.func_name == "recruiter.sync.sync_contract"
-    assert job.args == (contract.pk,)
-    assert job.kwargs["kind"] == "rescan"
+    job = queue.fetch_job(recruiter_queue.rescan_job_id(contract.pk))
+    # The same job as every sync (with its follow-ups), not the bare sync function.
+    assert job.func_name == "recruiter.jobs.sync_contract"
+    assert job.args == (contract.pk, "rescan")
     assert job.kwargs["since"] == datetime(2026, 10, 1, tzinfo=UTC)
     # A second request while that one waits adds nothing.
     with django_capture_on_commit_callbacks(execute=True):

@@ -21,6 +21,7 @@ from rq import SimpleWorker
 
 from linkedin.oauth import clear_token_cache
 from recruiter import backfill, jobs
+from recruiter import queue as recruiter_queue
 from recruiter.models import Backfill, Contract, ProspectNote, SyncRun
 from recruiter.sync import to_ms
 
@@ -184,7 +185,7 @@ def test_the_last_slice_hands_over_to_the_schedule(make_sandbox):
     work(max_jobs=1)  # the backfill, in one slice
 
     assert Backfill.objects.get().status == Backfill.Status.DONE
-    assert jobs.sync_job_id(contract.pk) in django_rq.get_queue("default").get_job_ids()
+    assert recruiter_queue.sync_job_id(contract.pk) in django_rq.get_queue("default").get_job_ids()
     assert not backfill.holds_regular_syncs(contract)
 
 
@@ -230,7 +231,7 @@ def test_the_contracts_own_syncs_wait_for_its_backfill(make_sandbox):
     backfill.pause_backfill(first)
 
     assert jobs.sync_active_contracts() == 1  # only the second contract
-    assert django_rq.get_queue("default").get_job_ids() == [jobs.sync_job_id(second.pk)]
+    assert django_rq.get_queue("default").get_job_ids() == [recruiter_queue.sync_job_id(second.pk)]
     summary = jobs.sync_contract(first.pk, SyncRun.Kind.MANUAL)  # "Sync now" meanwhile
     assert summary["status"] == SyncRun.Status.SKIPPED
     assert "backfill is under way" in summary["error"]

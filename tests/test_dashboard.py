@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from recruiter import jobs
+from recruiter import queue as recruiter_queue
 from recruiter.export import CSV_HEADER
 from recruiter.models import PushEvent, SyncRun
 from tests.helpers import make_contract, make_note, make_prospect, make_seat
@@ -99,7 +99,7 @@ def test_bob_may_not_see_sync_health(client, bob, name):
 
 def test_bob_may_not_press_sync_now(client, bob, monkeypatch):
     calls = []
-    monkeypatch.setattr(jobs, "enqueue_sync", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(recruiter_queue, "enqueue_sync", lambda *a, **k: calls.append(a))
     client.force_login(bob)
     response = client.post(reverse("recruiter:sync_now", args=[bob.seat.contract.pk]))
     assert response.status_code == 403
@@ -493,7 +493,7 @@ def test_sync_now_enqueues_a_manual_sync(client, alice, synced, django_capture_o
         response = client.post(reverse("recruiter:sync_now", args=[synced.pk]))
     assert response.status_code == 302
     queue = django_rq.get_queue("default")
-    job = queue.fetch_job(jobs.sync_job_id(synced.pk))
+    job = queue.fetch_job(recruiter_queue.sync_job_id(synced.pk))
     assert job.func_name == "recruiter.jobs.sync_contract"
     assert job.args[:2] == (synced.pk, "manual")
     # Until the worker starts the run, the contract is "queued" and the button is disabled.
@@ -510,7 +510,7 @@ def test_sync_now_enqueues_a_manual_sync(client, alice, synced, django_capture_o
 
 def test_sync_now_is_refused_while_a_run_is_running(client, alice, synced, monkeypatch):
     calls = []
-    monkeypatch.setattr(jobs, "enqueue_sync", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(recruiter_queue, "enqueue_sync", lambda *a, **k: calls.append(a))
     SyncRun.objects.create(contract=synced, status="running", progress=37.5)
     client.force_login(alice)
     page = client.get(reverse("recruiter:sync_status")).content.decode()
@@ -524,7 +524,7 @@ def test_sync_now_needs_the_csrf_token(alice, synced, monkeypatch):
     from django.test import Client
 
     calls = []
-    monkeypatch.setattr(jobs, "enqueue_sync", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(recruiter_queue, "enqueue_sync", lambda *a, **k: calls.append(a))
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
     assert client.post(reverse("recruiter:sync_now", args=[synced.pk])).status_code == 403

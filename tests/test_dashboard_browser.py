@@ -18,7 +18,7 @@ from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 
 from linkedin.oauth import clear_token_cache
-from recruiter import jobs
+from recruiter import queue as recruiter_queue
 from recruiter.export import CSV_HEADER
 from recruiter.models import Contract, PushEvent, SyncRun
 from tests.conftest import screenshot, sign_in
@@ -207,7 +207,9 @@ def test_sync_now_fills_the_progress_bar(page, alice, make_sandbox):
 
     stop = threading.Event()
     worker = threading.Thread(
-        target=run_worker_until_done, args=(jobs.sync_job_id(contract.pk), stop), daemon=True
+        target=run_worker_until_done,
+        args=(recruiter_queue.sync_job_id(contract.pk), stop),
+        daemon=True,
     )
     worker.start()
     try:

@@ -16,9 +16,10 @@ from django.utils import timezone
 from rq import SimpleWorker
 from rq import cron as rq_cron
 
+from config.run import wait_for_api
 from linkedin.oauth import clear_token_cache
 from recruiter import jobs
-from recruiter.linkedin import wait_for_api
+from recruiter import queue as recruiter_queue
 from recruiter.management.commands.start_demo import DEMO_CONTRACT
 from recruiter.management.commands.sync_prospect_notes import _moment
 from recruiter.models import Contract, ProspectNote, SyncRun
@@ -82,13 +83,13 @@ def test_active_contracts_are_enqueued_once_each():
     make_contract(active=False)
 
     assert jobs.sync_active_contracts() == 2
-    assert jobs.sync_active_contracts() == 0  # still queued: nothing piles up
+    assert recruiter_queue.fan_out_syncs([first.pk, second.pk]) == 0  # still queued
 
     assert sorted(queue().get_job_ids()) == sorted(
-        [jobs.sync_job_id(first.pk), jobs.sync_job_id(second.pk)]
+        [recruiter_queue.sync_job_id(first.pk), recruiter_queue.sync_job_id(second.pk)]
     )
     assert jobs.rescan_active_contracts() == 2
-    assert jobs.rescan_job_id(first.pk) in queue().get_job_ids()
+    assert recruiter_queue.rescan_job_id(first.pk) in queue().get_job_ids()
     assert queue().count == 4
 
 
@@ -96,22 +97,25 @@ def test_active_contracts_are_enqueued_once_each():
 def test_enqueue_sync_gives_the_waiting_job_instead_of_a_second_one():
     contract = make_contract()
 
-    job = jobs.enqueue_sync(contract)
-    again = jobs.enqueue_sync(contract)
+    first = recruiter_queue.enqueue_sync(contract.pk)
+    again = recruiter_queue.enqueue_sync(contract.pk)
 
-    assert job.id == again.id == f"sync-contract-{contract.pk}"
+    assert first.job_id == again.job_id == f"sync-contract-{contract.pk}"
+    assert (first.added, again.added) == (True, False)
     assert queue().count == 1
-    assert job.timeout == jobs.SYNC_TIMEOUT
-    assert job.args[:2] == (contract.pk, "manual")
+    job = queue().fetch_job(first.job_id)
+    assert job.timeout == recruiter_queue.SYNC_TIMEOUT
+    assert job.func_name == "recruiter.jobs.sync_contract"
+    assert job.args == (contract.pk, "manual")
 
 
 def test_enqueue_sync_waits_for_the_transaction_to_commit(db, django_capture_on_commit_callbacks):
     contract = make_contract()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert jobs.enqueue_sync(contract) is None
+        assert recruiter_queue.enqueue_sync(contract.pk).added
         assert queue().count == 0  # a worker must not look for an uncommitted contract
     assert len(callbacks) == 1
-    assert queue().get_job_ids() == [jobs.sync_job_id(contract.pk)]
+    assert queue().get_job_ids() == [recruiter_queue.sync_job_id(contract.pk)]
 
 
 # --- a real worker ------------------------------------------------------------------------------
@@ -121,7 +125,7 @@ def test_enqueue_sync_waits_for_the_transaction_to_commit(db, django_capture_on_
 def test_a_worker_runs_an_enqueued_sync_to_completion(sandbox):
     contract = sandbox_contract(sandbox)
 
-    job = jobs.enqueue_sync(contract)
+    job = queue().fetch_job(recruiter_queue.enqueue_sync(contract.pk).job_id)
     work()
 
     job.refresh()
@@ -167,30 +171,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_the_first_job_waits_for_a_sandbox_that_starts_late(db, settings):
+def test_make_run_waits_for_a_sandbox_that_starts_late():
     from sandbox.server import Sandbox, SandboxConfig
 
     port = free_port()
-    settings.LINKEDIN_API_BASE_URL = f"http://127.0.0.1:{port}/v2"
-    settings.LINKEDIN_OAUTH_BASE_URL = f"http://127.0.0.1:{port}/oauth/v2"
-    settings.LINKEDIN_CLIENT_ID = "sandbox-client-id"
-    settings.LINKEDIN_CLIENT_SECRET = "sandbox-client-secret"
-    late = Sandbox(SandboxConfig(seed=3, notes=50, days=2))
-    contract = Contract.objects.create(urn=late.store.contract_urns()[0])
+    late = Sandbox(SandboxConfig(seed=3, notes=5, days=1))
     timer = threading.Timer(0.5, late.start, args=("127.0.0.1", port))
     timer.start()
     try:
-        summary = jobs.sync_contract(contract.pk, "manual", wait_for_linkedin=20)
+        assert wait_for_api(f"http://127.0.0.1:{port}/v2", 20, poll=0.05) is True
     finally:
         timer.join()
         late.stop()
-    assert summary["status"] == SyncRun.Status.SUCCEEDED, summary["error"]
-    assert summary["created"] == 50
 
 
-def test_waiting_for_an_api_that_never_listens_gives_up(settings):
-    settings.LINKEDIN_API_BASE_URL = f"http://127.0.0.1:{free_port()}/v2"
-    assert wait_for_api(0.3, poll=0.05) is False
+def test_waiting_for_an_api_that_never_listens_gives_up():
+    assert wait_for_api(f"http://127.0.0.1:{free_port()}/v2", 0.3, poll=0.05) is False
 
 
 # --- manage.py sync_prospect_notes --------------------------------------------------------------
@@ -293,9 +289,7 @@ def test_start_demo_creates_the_contract_and_its_first_sync_once(sandbox):
     contract = Contract.objects.get()
     assert (contract.urn, contract.name, contract.client_id) == (DEMO_CONTRACT, "Demo contract", "")
     assert timezone.now() - contract.backfill_start > timedelta(days=59)
-    assert queue().get_job_ids() == [jobs.sync_job_id(contract.pk)]  # not two
-    job = queue().fetch_job(jobs.sync_job_id(contract.pk))
-    assert job.args[2] > 0  # the first job waits for the sandbox to listen
+    assert queue().get_job_ids() == [recruiter_queue.sync_job_id(contract.pk)]  # not two
 
     work()
 

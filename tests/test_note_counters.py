@@ -11,10 +11,10 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from linkedin.oauth import clear_token_cache
+from recruiter.chart import notes_per_day
 from recruiter.models import Contract, NoteBucket, ProspectNote, Seat
 from recruiter.push import delete_note_from_push
 from recruiter.sync import sync_contract
-from recruiter.views.chart import notes_per_day
 from tests.helpers import make_note, make_seat
 
 pytestmark = pytest.mark.django_db

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rq import SimpleWorker
 
 from recruiter import jobs, sync
+from recruiter import queue as recruiter_queue
 from recruiter.models import Contract, ProspectNote
 from recruiter.search import index_pending_notes, search_notes
 
@@ -98,11 +99,11 @@ def test_several_pending_ranges_are_searched_and_indexed(postgres_only, sandbox,
 @pytest.mark.django_db(transaction=True)  # jobs are queued when the transaction commits
 def test_a_sync_that_wrote_notes_queues_the_indexing_job_once(synced):
     queue = django_rq.get_queue("default")
-    assert queue.job_ids == [jobs.INDEX_JOB_ID]
+    assert queue.job_ids == [recruiter_queue.INDEX_JOB_ID]
     jobs.sync_contract(synced[1].pk)  # nothing new: nothing more to index
-    assert queue.job_ids == [jobs.INDEX_JOB_ID]
+    assert queue.job_ids == [recruiter_queue.INDEX_JOB_ID]
 
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
     expected = ProspectNote.objects.count() if connection.vendor == "postgresql" else 0
-    assert queue.fetch_job(jobs.INDEX_JOB_ID).return_value() == expected
+    assert queue.fetch_job(recruiter_queue.INDEX_JOB_ID).return_value() == expected

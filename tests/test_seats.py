@@ -17,6 +17,7 @@ from accounts.identity import names_of_members
 from linkedin import LinkedInClient, LinkedInError
 from linkedin.oauth import clear_token_cache
 from recruiter import jobs
+from recruiter import queue as recruiter_queue
 from recruiter.models import Contract, Seat
 from recruiter.seats import sync_seats
 
@@ -166,7 +167,7 @@ def test_the_daily_fan_out_enqueues_each_active_contract_once(
     with django_capture_on_commit_callbacks(execute=True):
         assert jobs.refresh_active_contracts_seats() == 1
     assert jobs.refresh_active_contracts_seats() == 0  # already waiting
-    job = django_rq.get_queue("default").fetch_job(jobs.seats_job_id(contract.pk))
+    job = django_rq.get_queue("default").fetch_job(recruiter_queue.seats_job_id(contract.pk))
     assert job.func is jobs.refresh_seats and job.args == (contract.pk,)
     assert jobs.refresh_seats(contract.pk).startswith("25 seats listed")
 
@@ -183,4 +184,7 @@ def test_the_admin_refresh_seats_action_enqueues_the_job(
             follow=True,
         )
     assert "will be read from LinkedIn" in response.content.decode()
-    assert django_rq.get_queue("default").fetch_job(jobs.seats_job_id(contract.pk)) is not None
+    assert (
+        django_rq.get_queue("default").fetch_job(recruiter_queue.seats_job_id(contract.pk))
+        is not None
+    )

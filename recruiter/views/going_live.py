@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from recruiter import backfill as backfills
 from recruiter import connection
 from recruiter.models import Backfill, ConnectionCheck, Contract
+from recruiter.sync_state import ContractState
 from recruiter.views.access import recruiting_admin_required
-from recruiter.views.sync_state import ContractState
 
 
 @dataclass

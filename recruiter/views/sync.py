@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from recruiter import jobs
+from recruiter import queue
+from recruiter.chart import notes_per_day
 from recruiter.models import Contract, PushEvent, SyncRun
+from recruiter.sync_state import contract_states
 from recruiter.views.access import recruiting_admin_required
-from recruiter.views.chart import notes_per_day
 from recruiter.views.going_live import annotate_states
-from recruiter.views.sync_state import contract_states
 
 RUNS_PER_CONTRACT = 8
 PUSH_EVENTS = 20
@@ -53,7 +53,11 @@ def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
     if state.busy:
         # The button is disabled then; this answers a stale page or a double submit.
         messages.warning(request, f"A sync of {contract} is already {state.state}.")
+        return redirect("recruiter:sync_status")
+    try:
+        queue.enqueue_sync(contract.pk, SyncRun.Kind.MANUAL)
+    except queue.QueueUnavailable as exc:
+        messages.error(request, f"Sync of {contract} not queued: {exc}")
     else:
-        jobs.enqueue_sync(contract, kind=SyncRun.Kind.MANUAL)
         messages.success(request, f"Sync of {contract} queued.")
     return redirect("recruiter:sync_status")

@@ -1,7 +1,7 @@
 """manage.py start_demo: the sandbox's demo contract for `make run`, and its first sync.
 
-Run by config/run.py before the worker starts when the LinkedIn sandbox is in use, so that a
-newcomer sees notes within a minute. Idempotent: the contract is created once, and a sync is
+Run by config/run.py once the LinkedIn sandbox listens, so that a newcomer sees notes within
+a minute. Idempotent: the contract is created once, and a sync is
 enqueued only until one has succeeded (afterwards the schedule takes over).
 """
 
@@ -13,14 +13,12 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from recruiter.jobs import enqueue_sync
 from recruiter.models import Contract, SyncRun
+from recruiter.queue import enqueue_sync
 
 DEMO_CONTRACT = "urn:li:contract:1001"  # the sandbox's first contract
 DEMO_NAME = "Demo contract"
 DEMO_DAYS = 60  # the sandbox's default history
-# The sandbox starts beside the worker: the first job waits this long for it to listen.
-WAIT_FOR_SANDBOX = 60.0
 
 
 class Command(BaseCommand):
@@ -39,5 +37,5 @@ class Command(BaseCommand):
         if contract.last_success_at is not None:
             self.stdout.write(f"{DEMO_NAME} already synced; the schedule keeps it up to date.")
             return
-        job = enqueue_sync(contract, SyncRun.Kind.MANUAL, wait_for_linkedin=WAIT_FOR_SANDBOX)
-        self.stdout.write(f"Enqueued the first sync of {DEMO_NAME} (job {job.id if job else '-'}).")
+        job = enqueue_sync(contract.pk, SyncRun.Kind.MANUAL)
+        self.stdout.write(f"Enqueued the first sync of {DEMO_NAME} (job {job.job_id}).")

@@ -11,9 +11,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.dateparse import parse_date, parse_datetime
 from tqdm import tqdm
 
+from recruiter.jobs import run_sync
 from recruiter.models import Contract, SyncRun
 from recruiter.search import index_pending_notes
-from recruiter.sync import sync_contract
 
 
 def _moment(value: str) -> datetime:
@@ -66,7 +66,7 @@ class Command(BaseCommand):
 
         started = time.monotonic()
         try:
-            run = sync_contract(
+            run = run_sync(
                 contract.pk,
                 kind=SyncRun.Kind.COMMAND,
                 since=options["since"],
@@ -79,7 +79,8 @@ class Command(BaseCommand):
         finally:
             bar.close()
         seconds = time.monotonic() - started
-        # In the foreground too: the notes are searchable when the command returns.
+        # The same follow-ups as the job, and in the foreground too: the notes are searchable
+        # when the command returns.
         indexed = index_pending_notes()
         if indexed:
             self.stdout.write(f"Indexed {indexed} notes for search.")

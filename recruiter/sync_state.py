@@ -1,8 +1,9 @@
 """What the sync page shows of each contract, gathered in a fixed number of queries.
 
 Shared by the page and its polling endpoint. A contract whose sync job is waiting in the queue
-(recruiter.jobs gives each contract fixed job ids) is "queued" from the click until the worker
-starts the run, so the page says so at once and the "Sync now" button stays disabled.
+(recruiter.queue gives each contract fixed job ids) is "queued" from the click until the worker
+starts the run, so the page says so at once and the "Sync now" button stays disabled. With the
+queue unreachable the states are what the database knows, marked ``queue_unreachable``.
 """
 
 from __future__ import annotations
@@ -10,18 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-import django_rq
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timesince import timesince
-from rq.job import Job, JobStatus
 
-from recruiter import jobs
+from recruiter import queue
 from recruiter.models import Contract, SyncRun
-
-WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED}
 
 
 @dataclass
@@ -29,6 +26,7 @@ class ContractState:
     contract: Contract
     runs: list[SyncRun] = field(default_factory=list)
     pending: bool = False
+    queue_unreachable: bool = False
 
     @property
     def latest(self) -> SyncRun | None:
@@ -75,6 +73,7 @@ class ContractState:
             "last_success_at": _iso(contract.last_success_at),
             "last_success": _shown(contract.last_success_at) or "never",
             "last_error": contract.last_error,
+            "queue_unreachable": self.queue_unreachable,
             "run": None
             if latest is None
             else {
@@ -118,21 +117,21 @@ def contract_states(
 def _mark_pending(states: list[ContractState]) -> None:
     if not states:
         return
-    connection = django_rq.get_connection(jobs.QUEUE)
     wanted = [
-        (state, job_id(state.contract.pk))
-        for state in states
-        for job_id in (jobs.sync_job_id, jobs.rescan_job_id)
+        (state, job_id) for state in states for job_id in queue.contract_job_ids(state.contract.pk)
     ]
-    found = Job.fetch_many([job_id for _, job_id in wanted], connection=connection)
-    for (state, _), job in zip(wanted, found, strict=True):
-        if job is None or job.get_status(refresh=False) not in WAITING:
+    try:
+        waiting = queue.waiting_since([job_id for _, job_id in wanted])
+    except queue.QueueUnavailable:
+        for state in states:
+            state.queue_unreachable = True
+        return
+    for state, job_id in wanted:
+        if job_id not in waiting:
             continue
         latest = state.latest
         # Queued until the run this job starts shows up (its run begins after the enqueue).
-        enqueued = job.enqueued_at or job.created_at
-        if enqueued is not None and enqueued.tzinfo is None:
-            enqueued = enqueued.replace(tzinfo=dt.UTC)
+        enqueued = waiting[job_id]
         if latest is None or enqueued is None or latest.started_at < enqueued:
             state.pending = True
 
