@@ -221,6 +221,9 @@ ACCESS_CONTACT = env.str("ACCESS_CONTACT", default="")
 
 # Prospect-note sync schedule (minutes) and the push endpoint's body limit.
 SYNC_INTERVAL_MINUTES = env.float("SYNC_INTERVAL_MINUTES", default=30)
+# A first backfill works in slices of about this many seconds, each ending at a window
+# boundary; between two slices the workers take any scheduled sync waiting (recruiter/backfill.py).
+BACKFILL_SLICE_SECONDS = env.float("BACKFILL_SLICE_SECONDS", default=60.0)
 PUSH_MAX_BODY_BYTES = 64 * 1024
 
 LOGGING = {

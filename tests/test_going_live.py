@@ -348,12 +348,13 @@ def test_a_sync_with_refused_credentials_says_so_on_the_sync_page_without_a_trac
     from recruiter import jobs
 
     contract = child_app_contract(sandbox, client_secret="wrong")
-    with caplog.at_level("INFO"):
-        summary = jobs.sync_contract(contract.pk)  # the scheduled job: it returns, no raise
+    with caplog.at_level("INFO"), pytest.raises(jobs.SyncFailed):
+        jobs.sync_contract(contract.pk)  # the scheduled job: RQ records it as failed
 
-    assert summary["status"] == SyncRun.Status.FAILED
-    assert "Client authentication failed" in summary["error"]
-    assert "check the contract's client id, secret and URN" in summary["error"]
+    run = contract.runs.get()
+    assert run.status == SyncRun.Status.FAILED
+    assert "Client authentication failed" in run.error
+    assert "check the contract's client id, secret and URN" in run.error
     assert not [r for r in caplog.records if r.exc_info]
     client.force_login(alice)
     page = client.get(reverse("recruiter:sync_status")).content.decode()
