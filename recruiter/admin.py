@@ -449,10 +449,69 @@ class SeatAdmin(NoSecretsMixin, admin.ModelAdmin):
         )
 
 
+class ImportNamesForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="member,name[,url], UTF-8.")
+    dry_run = forms.BooleanField(
+        label="Dry run",
+        required=False,
+        initial=True,
+        help_text="Show what the file would change and change nothing. Untick to import.",
+    )
+
+
+PREVIEW_ROWS = 100
+
+
 @admin.register(Prospect)
 class ProspectAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "urn")
+    list_display = ("__str__", "urn", "url")
     search_fields = ("name", "urn")
+    fields = ("urn", "name", "url")
+    change_list_template = "recruiter/admin_prospect_changelist.html"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> tuple[str, ...]:
+        return ("urn",) if obj is not None else ()  # LinkedIn's key
+
+    def get_urls(self):
+        from django.urls import path
+
+        view = self.admin_site.admin_view(self.import_names_view)
+        return [
+            path("import-names/", view, name="recruiter_prospect_import_names"),
+            *super().get_urls(),
+        ]
+
+    def import_names_view(self, request: HttpRequest) -> HttpResponse:
+        from django.core.exceptions import PermissionDenied
+
+        from recruiter.prospect_names import MAX_BYTES, NameImport, import_names
+
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = ImportNamesForm(request.POST or None, request.FILES or None)
+        result: NameImport | None = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            # One byte past the limit is enough to refuse the file without reading it all.
+            result = import_names(upload.read(MAX_BYTES + 1), dry_run=form.cleaned_data["dry_run"])
+            if result.imported:
+                self.message_user(request, f"Names imported: {result}.", messages.SUCCESS)
+        changes = [r for r in result.rows if r.status != "unchanged"] if result else []
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import prospects' names",
+            "opts": self.model._meta,
+            "form": form,
+            "result": result,
+            "counts": result.counts if result else {},
+            "preview": changes[:PREVIEW_ROWS],
+        }
+        return TemplateResponse(request, "recruiter/admin_import_names.html", context)
 
 
 # What LinkedIn sent, and what the sync did ---------------------------------------------------

@@ -21,7 +21,19 @@ from recruiter.models import ProspectNote
 
 __all__ = ["CHUNK_SIZE", "CSV_HEADER", "audited", "iter_csv_lines"]
 
-CSV_HEADER = ["id", "contract", "owner", "member", "note", "created", "last_modified", "active"]
+CSV_HEADER = [
+    "id",
+    "contract",
+    "owner",
+    "member",
+    "note",
+    "created",
+    "last_modified",
+    "active",
+    # At the end, so that readers of the first eight columns keep working.
+    "owner_name",
+    "prospect_name",
+]
 CHUNK_SIZE = 2000
 
 # The same order as CSV_HEADER; the URNs come through joins inside the one query.
@@ -34,6 +46,9 @@ _COLUMNS = (
     "created",
     "last_modified",
     "active",
+    "owner__name",
+    "owner__holder_name",
+    "prospect__name",
 )
 
 
@@ -53,7 +68,19 @@ def iter_csv_lines(notes: QuerySet[ProspectNote], *, chunk_size: int = CHUNK_SIZ
     writer = csv.writer(_Line())
     yield writer.writerow(CSV_HEADER)
     rows = notes.values_list(*_COLUMNS).iterator(chunk_size=chunk_size)
-    for linkedin_id, contract, owner, member, text, created, modified, active in rows:
+    for (
+        linkedin_id,
+        contract,
+        owner,
+        member,
+        text,
+        created,
+        modified,
+        active,
+        owner_name,
+        holder_name,
+        prospect_name,
+    ) in rows:
         yield writer.writerow(
             [
                 linkedin_id,
@@ -64,6 +91,8 @@ def iter_csv_lines(notes: QuerySet[ProspectNote], *, chunk_size: int = CHUNK_SIZ
                 _iso_utc(created),
                 _iso_utc(modified),
                 "true" if active else "false",
+                owner_name or holder_name or "",
+                prospect_name or "",
             ]
         )
 

@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from recruiter.models import Prospect, ProspectNote, Seat
+from recruiter.models import Prospect, ProspectNote, Seat, seat_label_order
 from recruiter.pagination import Cursor
 from recruiter.permissions import (
     is_recruiting_admin,
@@ -74,7 +74,8 @@ class NoteFilterForm(forms.Form):
         super().__init__(data)
         self.user = user
         self.is_admin = is_recruiting_admin(user)
-        self.fields["seat"].queryset = visible_seats(user).only("id", "name", "urn")
+        seats = visible_seats(user).only("id", "name", "holder_name", "urn", "listed")
+        self.fields["seat"].queryset = seats.order_by("-listed", seat_label_order())
         self.prospect_obj: Prospect | None = None
         if not self.is_admin:
             # Deleted notes are for recruiting admins only: recruiters get no such choice.

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from config.crypto import EncryptedTextField
@@ -138,6 +139,14 @@ class Seat(models.Model):
         if self.state and self.state != self.State.ACTIVE:
             return self.State(self.state).label if self.state in self.State else self.state
         return ""
+
+
+def seat_label_order() -> models.Func:
+    """Order seats as people read them: by their label (name, else holder, else URN)."""
+    blank = models.Value("")
+    return Coalesce(
+        NullIf(models.F("name"), blank), NullIf(models.F("holder_name"), blank), models.F("urn")
+    )
 
 
 class SeatUser(models.Model):

@@ -34,6 +34,7 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from recruiter.models import ProspectNote
+from recruiter.name_search import names_matching
 from recruiter.pagination import (
     Cursor,
     NotePage,
@@ -112,7 +113,8 @@ def pending_ranges(using: str = "default") -> list[tuple[int, int]]:
 
 def search_notes(notes: QuerySet, query: str) -> QuerySet:
     """Restrict `notes` to those whose text matches `query` (web-search syntax on PostgreSQL:
-    words, "quoted phrases", -excluded, or)."""
+    words, "quoted phrases", -excluded, or), or whose prospect or seat holder it names
+    (recruiter.name_search)."""
     query = query.strip()
     if not query:
         return notes
@@ -124,13 +126,19 @@ def search_notes(notes: QuerySet, query: str) -> QuerySet:
             sql += PENDING_SQL.format(ranges=" OR ".join([RANGE_SQL] * len(ranges)))
             params += [bound for lo_hi in ranges for bound in lo_hi] + [query]
         match = RawSQL(f"({sql})", params, output_field=BooleanField())  # noqa: S611
-        return notes.filter(match)
+        return notes.filter(_or_names(Q(match), query))
     words = [word.strip('"') for word in query.split()]
     condition = Q()
     for word in words:
         if word:
             condition &= Q(text__icontains=word)
-    return notes.filter(condition)
+    return notes.filter(_or_names(condition, query))
+
+
+def _or_names(text_match: Q, query: str) -> Q:
+    """The text match, or a note about a prospect / by a seat holder the query names."""
+    names = names_matching(query)
+    return text_match if names is None else text_match | names
 
 
 def search_page(

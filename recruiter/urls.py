@@ -10,6 +10,7 @@ urlpatterns = [
     path("notes/export.csv", notes.note_export, name="note_export"),
     path("prospects/", prospects.prospect_list, name="prospect_list"),
     path("prospects/<int:pk>/", prospects.prospect_detail, name="prospect_detail"),
+    path("prospects/<int:pk>/name/", prospects.prospect_name, name="prospect_name"),
     path("seats/", seats.seat_list, name="seat_list"),
     path("seats/<int:pk>/map/", seats.seat_map, name="seat_map"),
     path("sync/", sync.sync_status, name="sync_status"),

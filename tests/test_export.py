@@ -18,7 +18,9 @@ from recruiter.models import ProspectNote
 from tests.helpers import make_contract, make_note, make_prospect, make_seat
 
 AWKWARD_TEXT = 'Said "maybe, later";\nlikes <b>Rust</b> & C, café ☕\r\nsecond line, too'
-HEADER_LINE = "id,contract,owner,member,note,created,last_modified,active\r\n"
+HEADER_LINE = (
+    "id,contract,owner,member,note,created,last_modified,active,owner_name,prospect_name\r\n"
+)
 
 
 def export(**options) -> str:
@@ -38,14 +40,14 @@ def contract(db):
 
 @pytest.fixture
 def seat(contract):
-    return make_seat(contract=contract, urn="urn:li:seat:701")
+    return make_seat(contract=contract, urn="urn:li:seat:701", name="", holder_name="Jo Smith")
 
 
 @pytest.fixture
 def awkward_note(seat) -> ProspectNote:
     return make_note(
         owner=seat,
-        prospect=make_prospect(urn="urn:li:person:abc123"),
+        prospect=make_prospect(urn="urn:li:person:abc123", name="Jane Doe"),
         linkedin_id=1323073443,
         text=AWKWARD_TEXT,
         created=datetime(2026, 11, 23, 8, 15, tzinfo=UTC),
@@ -60,7 +62,7 @@ def test_header_and_row_are_exact(awkward_note):
     assert lines[1] == (
         "1323073443,urn:li:contract:123,urn:li:seat:701,urn:li:person:abc123,"
         '"Said ""maybe, later"";\nlikes <b>Rust</b> & C, café ☕\r\nsecond line, too",'
-        "2026-11-23T08:15:00Z,2026-11-23T09:30:05.123Z,true\r\n"
+        "2026-11-23T08:15:00Z,2026-11-23T09:30:05.123Z,true,Jo Smith,Jane Doe\r\n"
     )
     assert len(lines) == 2
 
@@ -92,7 +94,7 @@ def test_tombstone_has_empty_fields_and_false(contract):
 
     lines = list(iter_csv_lines(ProspectNote.objects.all()))
 
-    assert lines[1] == "42,urn:li:contract:123,,,,,,false\r\n"
+    assert lines[1] == "42,urn:li:contract:123,,,,,,false,,\r\n"
 
 
 def test_no_notes_is_the_header_only(db):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
+from recruiter.models import Prospect
 from recruiter.permissions import is_recruiting_admin, visible_notes, visible_prospects
-from recruiter.views.access import notes_viewer_required
+from recruiter.views.access import notes_viewer_required, recruiting_admin_required
 
 PER_PAGE = 50
 TIMELINE_LIMIT = 200
@@ -22,7 +25,7 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
     prospects = visible_prospects(request.user)
     notes = visible_notes(request.user)
     if query:
-        prospects = prospects.filter(Q(name__icontains=query) | Q(urn__icontains=query))
+        prospects = prospects.filter(_name_or_urn(query))
     page = Paginator(prospects.order_by("name", "urn"), PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     # One aggregate for the page's prospects, not one count per row.
@@ -40,6 +43,45 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
         prospect.last_note = row.get("last")
     context = {"page": page, "prospects": rows, "query": query}
     return render(request, "recruiter/prospect_list.html", context)
+
+
+def _name_or_urn(query: str) -> Q:
+    """Every word in the name ("jane doe" finds "Doe, Jane"), or the query in the URN."""
+    words = query.split()
+    in_name = Q()
+    for word in words:
+        in_name &= Q(name__icontains=word)
+    return in_name | Q(urn__icontains=query)
+
+
+class ProspectNameForm(forms.ModelForm):
+    url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = Prospect
+        fields = ("name", "url")
+        labels = {"name": "Name", "url": "Link"}
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError("Give an http(s) address.")
+        return url
+
+
+@require_POST
+@recruiting_admin_required
+def prospect_name(request: HttpRequest, pk: int) -> HttpResponse:
+    """An admin names the prospect (and links where the team keeps them); the sync keeps it."""
+    prospect = get_object_or_404(Prospect, pk=pk)
+    form = ProspectNameForm(request.POST, instance=prospect)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Name saved.")
+    else:
+        errors = "; ".join(e for field_errors in form.errors.values() for e in field_errors)
+        messages.error(request, f"Not saved: {errors}")
+    return redirect("recruiter:prospect_detail", pk=prospect.pk)
 
 
 @require_GET
@@ -66,5 +108,6 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "limit": TIMELINE_LIMIT,
         "seat_count": len({note.owner_id for note in timeline}),
         "is_admin": admin,
+        "name_form": ProspectNameForm(instance=prospect) if admin else None,
     }
     return render(request, "recruiter/prospect_detail.html", context)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from recruiter import seatmap
-from recruiter.models import Seat
+from recruiter.models import Seat, seat_label_order
 from recruiter.permissions import is_recruiting_admin, visible_seats
 from recruiter.views.access import notes_viewer_required, recruiting_admin_required
 
@@ -27,7 +27,7 @@ def seat_list(request: HttpRequest) -> HttpResponse:
         .select_related("contract")
         .defer("contract__client_secret")  # encrypted; not shown
         .prefetch_related("users")
-        .order_by("contract__name", "contract__urn", "-listed", "name", "holder_name", "urn")
+        .order_by("contract__name", "contract__urn", "-listed", seat_label_order())
     )
     notes_url = reverse("recruiter:note_list")
     for seat in seats:
