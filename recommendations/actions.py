@@ -39,15 +39,19 @@ logger = logging.getLogger(__name__)
 ACCEPTED = "ACCEPTED"
 DECLINED = "DECLINED"
 WITHDRAWN = "WITHDRAWN"
-# What the finders may be asked for: every status the seed names for either finder, and
-# ACCEPTED from its sample queries, on both lists. The seed gives each finder its own list,
-# but a request one member sees as DECLINED or POSITION_DELETED is the other's too, and
-# LinkedIn answers a status it does not use with no elements, not an error.
+# What the refresh (and the periodic job) asks each finder for: the statuses the seed lists
+# for that finder, and ACCEPTED from its sample queries. A stored request whose status is
+# outside them is re-read by BATCH_GET instead, so no undocumented value is ever sent unasked.
 RECEIVED_STATUSES: tuple[str, ...] = tuple(
-    dict.fromkeys(("PENDING", ACCEPTED, *records.RECIPIENT_STATUSES, *records.KNOWN_STATUSES))
+    dict.fromkeys(("PENDING", ACCEPTED, *records.RECIPIENT_STATUSES))
 )
 SENT_STATUSES: tuple[str, ...] = tuple(
-    dict.fromkeys(("PENDING", ACCEPTED, *records.REQUESTER_STATUSES, *records.KNOWN_STATUSES))
+    dict.fromkeys(("PENDING", ACCEPTED, *records.REQUESTER_STATUSES))
+)
+# What both lists offer to filter on: every status the seed names for either finder. A
+# request one member sees as DECLINED or POSITION_DELETED is the other member's too.
+FILTER_STATUSES: tuple[str, ...] = tuple(
+    dict.fromkeys(("PENDING", ACCEPTED, *records.KNOWN_STATUSES))
 )
 # At most this many stored requests are re-read per list view (one BATCH_GET call).
 MAX_BATCH_REFRESH = 100

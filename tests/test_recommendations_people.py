@@ -169,3 +169,19 @@ def test_refresh_says_how_many_requests_it_reread_in_all(alice_client, sandbox):
     assert "Refreshed from LinkedIn: 7 requests re-read in all." in page(response)
     batch = [e for e in sandbox.request_log if "ids=List(" in e.query]
     assert len(batch) == 1
+
+
+def test_refresh_asks_each_finder_only_the_statuses_the_seed_lists_for_it(alice_client, sandbox):
+    sandbox.clear_log()
+
+    alice_client.post(REFRESH)
+
+    finders = {
+        e.query.split("&")[0]: e.query.split("&")[1] for e in sandbox.request_log if "q=" in e.query
+    }
+    assert finders == {
+        "q=recipient": "statusFilters=List(PENDING,ACCEPTED,DECLINED,FULFILLED,WITHDRAWN,"
+        "POSITION_DELETED)",
+        "q=requester": "statusFilters=List(PENDING,ACCEPTED,VISIBLE,HIDDEN,WITHDRAWN,REPLACED,"
+        "CLOSED)",
+    }

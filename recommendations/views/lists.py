@@ -40,7 +40,7 @@ def received(request: HttpRequest, account: LinkedInAccount) -> HttpResponse:
     form = StatusFilterForm(
         request.GET or None,
         initial={"status": RECEIVED_DEFAULT},
-        statuses=actions.RECEIVED_STATUSES,
+        statuses=actions.FILTER_STATUSES,
         default=RECEIVED_DEFAULT,
     )
     listing = actions.list_received(account, form.statuses())
@@ -53,7 +53,7 @@ def sent(request: HttpRequest, account: LinkedInAccount) -> HttpResponse:
     form = SentFilterForm(
         request.GET or None,
         initial={"status": SENT_DEFAULT},
-        statuses=actions.SENT_STATUSES,
+        statuses=actions.FILTER_STATUSES,
         default=SENT_DEFAULT,
     )
     listing = actions.list_sent(account, form.statuses(), form.entities())
