@@ -91,6 +91,10 @@ class ContractForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self._stored_secret = self.instance.client_secret if self.instance.pk else ""
         self.initial.pop("client_secret", None)
+        self.fields["backfill_start"].help_text = (
+            "Where the first backfill starts. LinkedIn asks partners to sync all of a "
+            "customer's history at onboarding: two years back by default."
+        )
         if self.instance.pk:
             state = "A secret is stored." if self._stored_secret else "No secret is stored."
             self.fields["client_secret"].help_text = f"{state} Leave empty to keep it."
@@ -102,8 +106,8 @@ class ContractForm(forms.ModelForm):
         fields = self.fields
         fields["urn"].widget.attrs["placeholder"] = "urn:li:contract:123456"
         fields["urn"].help_text = (
-            "The Recruiter contract LinkedIn enabled for Recruiter System Connect, as "
-            "urn:li:contract:<digits>."
+            "The Recruiter contract LinkedIn enabled for Recruiter System Connect: "
+            "urn:li:contract: followed by its number."
         )
         fields["name"].help_text = "How the dashboard names it, e.g. the customer's company."
         fields["client_id"].help_text = (
@@ -113,10 +117,6 @@ class ContractForm(forms.ModelForm):
         fields[
             "client_secret"
         ].help_text = "The child application's client secret; stored encrypted, never shown again."
-        fields["backfill_start"].help_text = (
-            "Where the first backfill starts. LinkedIn asks partners to sync all of a "
-            "customer's history at onboarding: two years back by default."
-        )
         self.initial.setdefault("backfill_start", default_backfill_start())
 
     def clean_urn(self) -> str:
@@ -280,7 +280,9 @@ class ContractAdmin(admin.ModelAdmin):
         if check is None:
             return "Not tested yet: use “Save and test connection” below."
         when = date_format(timezone.localtime(check.checked_at), "DATETIME_FORMAT")
-        return f"{check.get_outcome_display().capitalize()}. {check.message} (tested {when})"
+        label = check.get_outcome_display()
+        said = check.message if check.works else f"{label[:1].upper()}{label[1:]}. {check.message}"
+        return f"{said} (tested {when})"
 
     def response_add(self, request: HttpRequest, obj: Contract, post_url_continue=None):
         if TEST_CONNECTION in request.POST:

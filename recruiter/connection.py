@@ -91,7 +91,11 @@ def _probe(contract: Contract, now: datetime) -> Finding:
             notes = _count_notes(client, contract.urn, now)
         except LinkedInError as exc:
             return _api_failure(exc, contract, "the notes")
-    return Finding(Outcome.WORKS, _works_message(notes), notes=notes)
+        try:
+            seats, active = _count_seats(client, contract.urn)
+        except LinkedInError as exc:
+            return _api_failure(exc, contract, "the seat holders")
+    return Finding(Outcome.WORKS, _works_message(notes, seats, active), notes=notes, seats=seats)
 
 
 def _count_notes(client: LinkedInClient, urn: str, now: datetime) -> int:
@@ -102,11 +106,19 @@ def _count_notes(client: LinkedInClient, urn: str, now: datetime) -> int:
     return sum(len(page.elements) for page in islice(pages, NOTE_PAGES))
 
 
-def _works_message(notes: int) -> str:
-    shown = f"{notes:,}+" if notes >= NOTE_PAGES * PAGE_SIZE else f"{notes:,}"
+def _count_seats(client: LinkedInClient, urn: str) -> tuple[int, int]:
+    """Seats on the first page of seat holders (every state), and how many are ACTIVE."""
+    holders = list(islice(client.iter_seat_holders([urn], count=PAGE_SIZE), PAGE_SIZE))
+    return len(holders), sum(1 for holder in holders if holder.state == "ACTIVE")
+
+
+def _works_message(notes: int, seats: int, active: int) -> str:
+    shown_notes = f"{notes:,}+" if notes >= NOTE_PAGES * PAGE_SIZE else f"{notes:,}"
+    shown_seats = f"{seats:,}+" if seats >= PAGE_SIZE else f"{seats:,}"
     return (
-        f"Works: LinkedIn gave a token and answered; {shown} note{'s' if notes != 1 else ''} "
-        f"changed in the last 12 hours."
+        f"Works: LinkedIn gave a token and answered; {shown_notes} "
+        f"note{'s' if notes != 1 else ''} changed in the last 12 hours; {shown_seats} "
+        f"seat{'s' if seats != 1 else ''} ({active:,} active)."
     )
 
 

@@ -103,8 +103,8 @@ def test_a_contract_the_application_cannot_read_is_no_access(db, sandbox):
     assert_nothing_stored_but_the_check()
 
 
-def test_working_credentials_report_the_notes_of_the_last_12_hours(db, make_sandbox):
-    sandbox = make_sandbox(notes=400, days=2)
+def test_working_credentials_report_the_notes_and_seats_they_see(db, make_sandbox):
+    sandbox = make_sandbox(notes=400, days=2, seats=6)
     contract = child_app_contract(sandbox)
     now = timezone.now()
     expected = notes_changed_in_last_12_hours(sandbox, contract.urn, now)
@@ -115,6 +115,11 @@ def test_working_credentials_report_the_notes_of_the_last_12_hours(db, make_sand
     assert check.outcome == ConnectionCheck.Outcome.WORKS, check.message
     assert check.notes_seen == expected
     assert f"{expected:,} notes changed in the last 12 hours" in check.message
+    holders = sandbox.store.holders.listed([contract.urn], None)
+    active = [h for h in holders if h.state == "ACTIVE"]
+    assert check.seats_seen == len(holders) > len(active) > 0  # one of six seats is INACTIVE
+    assert f"; {len(holders)} seats ({len(active)} active)." in check.message
+    assert "/v2/seatsV2" in [r.path for r in sandbox.request_log]
     assert check.checked_at == now and check.request_id == ""
     notes_call = next(r for r in sandbox.request_log if r.path == "/v2/prospectNotes")
     assert f"beforeDate={to_ms(now)}" in notes_call.query
