@@ -19,6 +19,7 @@ from django.utils.timesince import timesince
 
 from recruiter import admin_users, connection, queue, seatmap  # noqa: F401 (admin_users registers User)
 from recruiter.models import (
+    Backfill,
     ConnectionCheck,
     Contract,
     Prospect,
@@ -607,3 +608,30 @@ class PushEventAdmin(NoSecretsMixin, ReadOnlyAdmin):
     search_fields = ("=prospect_note_id", "body_sha256", "outcome")
     list_select_related = ("contract",)
     readonly_fields = tuple(f.name for f in PushEvent._meta.fields if f.name != "id")
+
+
+@admin.register(Backfill)
+class BackfillAdmin(NoSecretsMixin, ReadOnlyAdmin):
+    """First backfills, as the Sync page shows them; started, paused and resumed there."""
+
+    list_display = (
+        "contract",
+        "status",
+        "percent_display",
+        "notes",
+        "cursor",
+        "slices",
+        "started_at",
+        "finished_at",
+        "error_short",
+    )
+    list_filter = ("status",)
+    list_select_related = ("contract",)
+
+    @admin.display(description="progress")
+    def percent_display(self, backfill: Backfill) -> str:
+        return f"{100 * backfill.fraction:.0f}%"
+
+    @admin.display(description="error")
+    def error_short(self, backfill: Backfill) -> str:
+        return _short(backfill.error)

@@ -36,6 +36,8 @@ SKIPPED_WAIT_SECONDS = 5.0
 # A backfill said to be queued or running that has not moved for this long lost its job (a
 # worker killed mid-slice): it may be resumed.
 STALLED = dt.timedelta(minutes=15)
+# A regular sync that would walk more than this of a backfill's range waits for the backfill.
+HELD_BEHIND = dt.timedelta(days=1)
 
 Status = Backfill.Status
 
@@ -54,13 +56,16 @@ def backfill_of(contract: Contract | int) -> Backfill | None:
 def holds_regular_syncs(contract: Contract) -> bool:
     """Whether the contract's scheduled and manual syncs wait for its backfill.
 
-    They do while a backfill is unfinished and the contract was never synced past the
-    backfill's end: from an older watermark they would walk the backfill's years themselves.
+    They do while a backfill is unfinished and a sync from the contract's watermark would walk
+    more than a day of the backfill's range: a new contract's watermark moves with the
+    backfill's cursor, and a sync from there would walk the remaining years in one job. A
+    contract already synced to about the present keeps its schedule.
     """
     backfill = backfill_of(contract)
     if backfill is None or not backfill.unfinished:
         return False
-    return contract.watermark is None or contract.watermark < backfill.end
+    watermark = contract.watermark
+    return watermark is None or backfill.end - watermark > HELD_BEHIND
 
 
 def start_backfill(contract: Contract, *, now: dt.datetime | None = None) -> tuple[Backfill, bool]:

@@ -239,6 +239,24 @@ def test_the_contracts_own_syncs_wait_for_its_backfill(make_sandbox):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_contract_synced_to_the_present_keeps_its_schedule_during_a_backfill(make_sandbox):
+    sandbox = make_sandbox(notes=100, days=3)
+    contract = sandbox_contract(sandbox)
+    jobs.sync_contract(contract.pk)  # live for a while: synced up to now
+    contract.refresh_from_db()
+    contract.backfill_start = timezone.now() - timedelta(days=400)  # then more history asked
+    contract.save()
+
+    backfill.start_backfill(contract)
+
+    assert not backfill.holds_regular_syncs(contract)
+    assert jobs.sync_active_contracts() == 1
+    work()
+    assert Backfill.objects.get().status == Backfill.Status.DONE
+    assert our_ids(contract) == linkedin_ids(sandbox, contract.urn)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_takes_scheduled_syncs_between_two_slices(make_sandbox, one_window_slices):
     sandbox = make_sandbox(contracts=2, notes=300, days=4)
     big, other = (sandbox_contract(sandbox, urn) for urn in sandbox.store.contract_urns())
@@ -362,3 +380,15 @@ def test_only_recruiting_admins_run_backfills(client, bob, charlie, db):
         for name in ("start_backfill", "pause_backfill", "resume_backfill"):
             assert client.post(reverse(f"recruiter:{name}", args=[contract.pk])).status_code == 403
     assert not Backfill.objects.exists()
+
+
+def test_the_admin_lists_backfills_read_only(client, staff, db):
+    contract = Contract.objects.create(urn="urn:li:contract:78", client_secret="s3cret")
+    now = timezone.now()
+    Backfill.objects.create(
+        contract=contract, start=now - timedelta(days=10), end=now, cursor=now - timedelta(days=5)
+    )
+    client.force_login(staff)
+    page = client.get(reverse("admin:recruiter_backfill_changelist")).content.decode()
+    assert "50%" in page and "urn:li:contract:78" in page
+    assert client.get(reverse("admin:recruiter_backfill_add")).status_code == 403
