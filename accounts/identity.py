@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from accounts.models import LinkedInIdentity, MemberName
+from accounts.models import ErasedMember, LinkedInIdentity, MemberName
 
 logger = logging.getLogger(__name__)
 
@@ -104,11 +104,18 @@ def names_of_members(person_urns: Iterable[str]) -> dict[str, str]:
 
 
 def remember_member_names(names: dict[str, str], *, source: str) -> None:
-    """Record names learnt for members (person URN to name); empty names are ignored."""
+    """Record names learnt for members (person URN to name); empty names are ignored, and
+    so are erased members (accounts.erasure): a name learnt again must not bring them back."""
+    names = {urn: name for urn, name in names.items() if name}
+    erased = set(
+        ErasedMember.objects.filter(
+            key__in=[ErasedMember.key_for(urn) for urn in names]
+        ).values_list("key", flat=True)
+    )
     rows = [
         MemberName(person_urn=urn, name=name[:200], source=source)
         for urn, name in names.items()
-        if name
+        if ErasedMember.key_for(urn) not in erased
     ]
     MemberName.objects.bulk_create(
         rows,

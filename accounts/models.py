@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class LinkedInIdentity(models.Model):
@@ -68,3 +69,24 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"preferences of {self.user}"
+
+
+class ErasedMember(models.Model):
+    """A member an admin erased, kept only as a keyed hash of their URN (accounts.erasure), so
+    that the sync can leave out what LinkedIn still serves about them without the site keeping
+    who they were."""
+
+    key = models.CharField(max_length=64, unique=True)
+    erased_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        permissions = [("erase_member", "Can erase a member or a site user")]
+
+    def __str__(self) -> str:
+        return f"erased member {self.key[:12]}… ({self.erased_at:%Y-%m-%d})"
+
+    @staticmethod
+    def key_for(person_urn: str) -> str:
+        """Keyed by SECRET_KEY, so that the list of erased members does not say who they
+        were (member ids can be enumerated: a plain hash could be reversed)."""
+        return salted_hmac("accounts.erased_member", person_urn, algorithm="sha256").hexdigest()

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.erasure_views import erase_member_view
 from config import views
 from recruiter import webhooks
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("admin/rq/", include("django_rq.urls")),
+    path("admin/erase-member/", erase_member_view, name="erase_member"),
     path("admin/", admin.site.urls),
     path("", include("recruiter.urls")),
     path("recommendations/", include("recommendations.urls")),

@@ -12,3 +12,8 @@ class RecommendationsConfig(AppConfig):
 
         # A member who signs in with LinkedIn is connected for recommendations at once.
         linkedin_signed_in.connect(store_signin_tokens, dispatch_uid="recommendations.signin")
+
+        from accounts.erasure import register_eraser
+        from recommendations.erasure import RecommendationsEraser
+
+        register_eraser(RecommendationsEraser())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
@@ -471,6 +472,7 @@ class ProspectAdmin(admin.ModelAdmin):
     search_fields = ("name", "urn")
     fields = ("urn", "name", "url")
     change_list_template = "recruiter/admin_prospect_changelist.html"
+    actions = ["erase_member"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "url":
@@ -515,6 +517,14 @@ class ProspectAdmin(admin.ModelAdmin):
             "preview": changes[:PREVIEW_ROWS],
         }
         return TemplateResponse(request, "recruiter/admin_import_names.html", context)
+
+    @admin.action(description="Erase this member (shows what will go first)")
+    def erase_member(self, request: HttpRequest, prospects: QuerySet[Prospect]):
+        if prospects.count() != 1:
+            self.message_user(request, "Erase one member at a time.", messages.WARNING)
+            return None
+        query = urlencode({"person_urn": prospects.get().urn})
+        return HttpResponseRedirect(f"{reverse('erase_member')}?{query}")
 
 
 # What LinkedIn sent, and what the sync did ---------------------------------------------------

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.admin import erase_users
 from recruiter.permissions import RECRUITING_ADMINS
 
 User = get_user_model()
@@ -17,7 +18,7 @@ User = get_user_model()
 
 class RecruiterUserAdmin(UserAdmin):
     list_display = [*UserAdmin.list_display, "recruiting_admin"]
-    actions = ["grant_recruiting_admin", "revoke_recruiting_admin"]
+    actions = ["grant_recruiting_admin", "revoke_recruiting_admin", erase_users]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related("groups")

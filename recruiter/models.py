@@ -53,6 +53,11 @@ class Contract(models.Model):
         null=True, blank=True, help_text="When LinkedIn's seat holders were last read."
     )
     seats_error = models.TextField(blank=True, help_text="Why the last seat holders read failed.")
+    ended_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The customer's contract ended: its notes are purged by the daily retention job.",
+    )
 
     class Meta:
         ordering = ["name", "urn"]
@@ -209,6 +214,7 @@ class ProspectNote(models.Model):
     class DeletedBy(models.TextChoices):
         SYNC = "sync", "LinkedIn marked it inactive"
         PUSH = "push", "LinkedIn push event"
+        ERASED = "erased", "member erased by an admin"
 
     # No single-column indexes on the foreign keys: the composite indexes below start with each
     # of them. No database constraints either: the sync writes 100,000s of notes in bulk and the
@@ -250,6 +256,9 @@ class ProspectNote(models.Model):
     deleted_by = models.CharField(max_length=10, choices=DeletedBy.choices, blank=True)
     first_synced_at = models.DateTimeField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
+    # Set when the text and the member were removed (an erasure, or retention after deletion):
+    # the sync never writes a purged row again, whatever LinkedIn still serves.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]

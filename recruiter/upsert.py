@@ -8,7 +8,10 @@ The rules, the same on both databases (tests/test_sync.py checks each):
   or equal version changes nothing;
 - ``active: false`` deletes: active=False, deleted_at=now, deleted_by="sync". Deletion is
   permanent: a row with deleted_at set keeps active=False whatever LinkedIn sends later;
-- seats (per contract) and prospects are created as their URNs first arrive.
+- seats (per contract) and prospects are created as their URNs first arrive;
+- a purged row (purged_at set: its member erased, or its text past retention) is never written
+  again, and the notes of an erased member are left out of the batch altogether, so that
+  neither their text nor their URN comes back (accounts.erasure).
 
 No model instances and no query per note: on PostgreSQL the batch is COPYed into a temporary
 table and merged by one INSERT ... SELECT ... ON CONFLICT (recruiter/upsert_postgres.py); on
@@ -25,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from accounts.erasure import ErasedMembers
 from linkedin import ProspectNote
 from recruiter.models import ProspectNote as NoteRow
 
@@ -92,15 +96,19 @@ class NoteWriter:
         self.contract_id = contract_id
         self.using = using
         self.connection = connections[using]
+        self.erased = ErasedMembers(using)
 
     def write(self, notes: Sequence[ProspectNote], now: datetime) -> PageCounts:
         """Upsert a batch of notes in one transaction (the caller's, when it has one: no
-        savepoint); say what changed."""
+        savepoint); say what changed. Notes of erased members count as unchanged."""
         unique = newest_per_id(notes)
         if not unique:
             return PageCounts()
         with transaction.atomic(using=self.using, savepoint=False):
-            return self._write(unique, now)
+            kept = self.erased.without_erased(unique)
+            counts = self._write(kept, now) if kept else PageCounts()
+            counts.unchanged += len(unique) - len(kept)
+            return counts
 
     def _write(self, notes: Collection[ProspectNote], now: datetime) -> PageCounts:
         raise NotImplementedError
@@ -117,7 +125,8 @@ SQLITE_PROSPECTS = (
 )
 SQLITE_EXISTING = (
     # CAST: the text as stored and as SQLite compares it (the bare column is parsed by Django).
-    "SELECT linkedin_id, CAST(last_modified AS TEXT), deleted_at IS NOT NULL "
+    "SELECT linkedin_id, CAST(last_modified AS TEXT), deleted_at IS NOT NULL, "
+    "purged_at IS NOT NULL "
     "FROM recruiter_prospectnote "
     "WHERE contract_id = %s AND linkedin_id IN (SELECT value FROM json_each(%s))"
 )
@@ -142,7 +151,8 @@ ON CONFLICT (contract_id, linkedin_id) DO UPDATE SET
     deleted_by = CASE WHEN n.deleted_at IS NULL THEN excluded.deleted_by ELSE n.deleted_by END,
     first_synced_at = COALESCE(n.first_synced_at, excluded.first_synced_at),
     last_synced_at = excluded.last_synced_at
-WHERE n.last_modified IS NULL OR excluded.last_modified > n.last_modified
+WHERE (n.last_modified IS NULL OR excluded.last_modified > n.last_modified)
+    AND n.purged_at IS NULL
 """
 
 
@@ -167,7 +177,7 @@ class SqliteNoteWriter(NoteWriter):
         with self.connection.cursor() as cursor:
             cursor.execute(SQLITE_EXISTING, [contract, json.dumps([n.id for n in notes])])
             # Dates are compared as the text Django stores, as SQLite compares them.
-            stored = {row[0]: (row[1], bool(row[2])) for row in cursor.fetchall()}
+            stored = {row[0]: (row[1], bool(row[2]), bool(row[3])) for row in cursor.fetchall()}
             counts = PageCounts()
             rows = []
             for n in notes:
@@ -175,7 +185,7 @@ class SqliteNoteWriter(NoteWriter):
                 old = stored.get(n.id)
                 if old is None:
                     counts.created += 1
-                elif old[0] is not None and modified <= old[0]:
+                elif old[2] or (old[0] is not None and modified <= old[0]):
                     counts.unchanged += 1
                     continue
                 elif not n.active and not old[1]:

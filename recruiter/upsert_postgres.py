@@ -121,7 +121,8 @@ WITH written AS (
         -- Edits are few: an edited text gets its search vector here (recruiter.search).
         search_vector = CASE WHEN n.text = EXCLUDED.text THEN n.search_vector
                              ELSE to_tsvector('simple'::regconfig, EXCLUDED.text) END
-    WHERE n.last_modified IS NULL OR EXCLUDED.last_modified > n.last_modified
+    WHERE (n.last_modified IS NULL OR EXCLUDED.last_modified > n.last_modified)
+        AND n.purged_at IS NULL
     RETURNING n.id, (xmax = 0) AS inserted, COALESCE(deleted_at = %(now)s, false) AS deleted_now
 ), pending AS (
     -- The ids the batch inserted, for recruiter.search to index (and search until then).
