@@ -13,6 +13,7 @@ from rq import cron
 from config import jobs
 from recommendations import jobs as recommendation_jobs
 from recruiter import jobs as recruiter_jobs
+from recruiter import retention
 
 cron.register(jobs.clear_expired_sessions, "default", cron="17 3 * * *", job_timeout=600)
 
@@ -52,3 +53,5 @@ cron.register(
     cron="7 * * * *",
     job_timeout=recommendation_jobs.FAN_OUT_TIMEOUT,
 )
+# Retention: deleted notes' texts, push event bodies, old sync runs, ended contracts' notes.
+cron.register(retention.retention_job, "default", cron="29 4 * * *", job_timeout=3600)

@@ -226,6 +226,24 @@ SYNC_INTERVAL_MINUTES = env.float("SYNC_INTERVAL_MINUTES", default=30)
 BACKFILL_SLICE_SECONDS = env.float("BACKFILL_SLICE_SECONDS", default=60.0)
 PUSH_MAX_BODY_BYTES = 64 * 1024
 
+# Retention (recruiter.retention, applied daily by config/cron.py, shown in the admin): days a
+# deleted note keeps its text and member (long enough to restore a mistake), push event bodies
+# and sync runs are kept, and how long a contract LinkedIn disabled keeps its notes.
+RETENTION_DELETED_NOTE_DAYS = env.int("RETENTION_DELETED_NOTE_DAYS", default=30)
+RETENTION_PUSH_BODY_DAYS = env.int("RETENTION_PUSH_BODY_DAYS", default=30)
+RETENTION_SYNC_RUN_DAYS = env.int("RETENTION_SYNC_RUN_DAYS", default=90)
+RETENTION_DISABLED_CONTRACT_GRACE_DAYS = env.int(
+    "RETENTION_DISABLED_CONTRACT_GRACE_DAYS", default=30
+)
+for _name in (
+    "RETENTION_DELETED_NOTE_DAYS",
+    "RETENTION_PUSH_BODY_DAYS",
+    "RETENTION_SYNC_RUN_DAYS",
+    "RETENTION_DISABLED_CONTRACT_GRACE_DAYS",
+):
+    if not 1 <= globals()[_name] <= 3650:
+        raise ImproperlyConfigured(f"{_name} must be a number of days from 1 to 3650.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -7,6 +7,7 @@ from django.urls import include, path
 from accounts.erasure_views import erase_member_view
 from config import views
 from recruiter import webhooks
+from recruiter.views.retention import retention_status
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/rq/", include("django_rq.urls")),
     path("admin/erase-member/", erase_member_view, name="erase_member"),
+    path("admin/retention/", retention_status, name="retention_status"),
     path("admin/", admin.site.urls),
     path("", include("recruiter.urls")),
     path("recommendations/", include("recommendations.urls")),

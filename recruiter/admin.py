@@ -233,7 +233,7 @@ class ContractAdmin(admin.ModelAdmin):
         ),
     )
     fieldsets = (
-        (None, {"fields": ("urn", "name", "active")}),
+        (None, {"fields": ("urn", "name", "active", "ended_at")}),
         ("Connection", {"fields": ("connection_display",)}),
         (
             "Credentials",

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from recruiter import queue
 from recruiter.chart import notes_per_day
 from recruiter.models import Contract, PushEvent, SyncRun
+from recruiter.retention import end_notice
 from recruiter.sync_state import contract_states
 from recruiter.views.access import recruiting_admin_required
 from recruiter.views.going_live import annotate_states
@@ -26,6 +27,8 @@ def sync_status(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     states = contract_states(RUNS_PER_CONTRACT)
     annotate_states(states)
+    for state in states:
+        state.end_notice = end_notice(state.contract)
     context = {
         "states": states,
         "now": now,
