@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.text import Truncator
 
 from audit.models import Action, Entry
 
@@ -23,7 +24,7 @@ class ActionFilter(admin.SimpleListFilter):
 
 @admin.register(Entry)
 class EntryAdmin(admin.ModelAdmin):
-    list_display = ("at", "action_label", "actor_name", "target_type", "target_id", "details")
+    list_display = ("at", "action_label", "actor_name", "target_type", "target_id", "summary")
     list_filter = (ActionFilter, ("actor", admin.RelatedOnlyFieldListFilter), "at")
     search_fields = ("actor_name", "target_id")
     date_hierarchy = "at"
@@ -34,6 +35,11 @@ class EntryAdmin(admin.ModelAdmin):
     def action_label(self, entry: Entry) -> str:
         return entry.action_label
 
+    @admin.display(description="details")
+    def summary(self, entry: Entry) -> str:
+        """The details on one short line; the entry's page shows them whole."""
+        return Truncator(_flat(entry.details)).chars(160)
+
     # Append-only: the admin only reads.
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -43,3 +49,11 @@ class EntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_flat(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(_flat(item) for item in value)
+    return str(value)

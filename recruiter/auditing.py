@@ -1,6 +1,6 @@
 """What the recruiter app records in the audit log on its own: contract credential changes
-(whoever saves the contract: admin, shell, a command). The value of a secret is never stored,
-only that it changed."""
+(whoever saves the contract: admin, shell, a command; the value of a secret is never stored,
+only that it changed) and seat mappings (recruiter.seatmap's signal)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from django.dispatch import receiver
 
 import audit
 from audit.models import Action
-from recruiter.models import Contract
+from recruiter.models import Contract, Seat
+from recruiter.seatmap import seat_mapping_changed
 
 
 @receiver(pre_save, sender=Contract)
@@ -45,3 +46,18 @@ def _secret_change(old: str, new: str) -> str:
     if not old:
         return "set"
     return "cleared" if not new else "replaced"
+
+
+@receiver(seat_mapping_changed)
+def _seat_mapping_changed(
+    sender: Any, seat: Seat, user: Any, mapped: bool, source: str, by: Any = None, **kwargs
+) -> None:
+    # Sent after commit; `by` is the admin who did it, None for the automatic rule.
+    audit.record(
+        Action.SEAT_MAPPING,
+        actor=by,
+        target=seat,
+        user=user.pk,
+        change="mapped" if mapped else "unmapped",
+        source=source,
+    )

@@ -282,3 +282,31 @@ def test_make_user_sign_up_with_superuser_flag_is_a_role_change(db):
     [entry] = entries(Action.ROLE_CHANGED)
     assert entry.target_id == str(user.pk)
     assert entry.details == {"is_staff": [False, True], "is_superuser": [False, True]}
+
+
+# Seat mappings (recruiter.seatmap's signal) -----------------------------------------------
+
+
+def test_seat_mappings_by_hand_and_automatic_are_recorded(
+    staff, charlie, django_capture_on_commit_callbacks
+):
+    from accounts.identity import link_identity
+    from recruiter import seatmap
+    from tests.helpers import make_seat
+
+    seat = make_seat()
+    with django_capture_on_commit_callbacks(execute=True):
+        seatmap.map_user(seat, charlie, by=staff)
+        seatmap.unmap_user(seat, charlie, by=staff)
+    held = make_seat(member="urn:li:person:charlie1", state="ACTIVE")
+    with django_capture_on_commit_callbacks(execute=True):
+        link_identity(charlie, "urn:li:person:charlie1")
+    rows = [
+        (e.actor, e.target_id, e.details["change"], e.details["source"], e.details["user"])
+        for e in entries(Action.SEAT_MAPPING)
+    ]
+    assert rows == [
+        (staff, str(seat.pk), "mapped", "manual", charlie.pk),
+        (staff, str(seat.pk), "unmapped", "manual", charlie.pk),
+        (None, str(held.pk), "mapped", "auto", charlie.pk),
+    ]

@@ -373,3 +373,21 @@ def test_the_leavers_seat_keeps_its_notes(bob):
     erase_user(bob)
     note.refresh_from_db()
     assert (note.owner_id, note.text) == (bob.seat.pk, note.text) and note.text
+
+
+def test_command_takes_a_file_and_checks_every_line_first(tmp_path, db):
+    first, second = make_note(), make_note()
+    urns = tmp_path / "closed.txt"
+    urns.write_text(f"# closed members\n{first.prospect.urn}\nnot-a-urn\n")
+    with pytest.raises(CommandError, match="Not a member URN"):
+        call_command("erase_member", "--file", str(urns), "--yes", stdout=io.StringIO())
+    assert Prospect.objects.count() == 2
+    urns.write_text(f"# closed members\n{first.prospect.urn}\n\n{second.prospect.urn}  # x\n")
+    call_command("erase_member", "--file", str(urns), "--yes", stdout=io.StringIO())
+    assert not Prospect.objects.exists()
+    assert Entry.objects.filter(action=Action.MEMBER_ERASED).count() == 2
+
+
+def test_command_needs_a_urn(db):
+    with pytest.raises(CommandError, match="at least one"):
+        call_command("erase_member", "--yes", stdout=io.StringIO())
