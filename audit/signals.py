@@ -41,7 +41,9 @@ def _sign_in_failed(
 ) -> None:
     # Django has already masked the password in `credentials`; only the name typed is kept.
     username = str(credentials.get(User.USERNAME_FIELD) or credentials.get("username") or "")
-    record(Action.SIGN_IN_FAILED, actor=None, username=username[:150], ip=_ip(request))
+    # Sign in with LinkedIn says how and why (accounts.oidc): kept, short.
+    extra = {key: str(credentials[key])[:200] for key in ("method", "reason") if key in credentials}
+    record(Action.SIGN_IN_FAILED, actor=None, username=username[:150], ip=_ip(request), **extra)
 
 
 @receiver(pre_save, sender=User)
