@@ -141,6 +141,11 @@ def _purge_ended_contracts(now: datetime, policy: Policy) -> dict[str, int]:
     return {"ended contracts purged": contracts, "ended contracts' notes purged": purged}
 
 
-def retention_job() -> dict[str, int]:
-    """The daily job (config/cron.py)."""
+def retention_job() -> dict[str, int] | None:
+    """The daily job (config/cron.py): once a day however many schedulers fire (a second run
+    would purge nothing, but log an empty run)."""
+    from recruiter import queue
+
+    if not queue.claim_tick("retention", 24 * 60 * 60):
+        return None
     return apply_retention()

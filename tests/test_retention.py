@@ -171,3 +171,11 @@ def test_admin_retention_page_shows_the_policy_and_runs(client, staff):
 def test_admin_retention_page_is_for_staff(client, alice):
     client.force_login(alice)
     assert client.get(reverse("retention_status")).status_code == 302
+
+
+def test_the_daily_job_runs_once_per_day_however_many_schedulers_fire(db):
+    from recruiter.retention import retention_job
+
+    assert retention_job() is not None
+    assert retention_job() is None
+    assert Entry.objects.filter(action=Action.RETENTION_PURGE).count() == 1

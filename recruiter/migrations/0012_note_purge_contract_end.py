@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recruiter', '0010_recruiting_admins_group'),
+        ('recruiter', '0011_backfill'),
     ]
 
     operations = [
