@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("webhooks/linkedin/", webhooks.linkedin_webhook, name="linkedin_webhook"),
+    path("webhooks/linkedin/<str:token>/", webhooks.contract_webhook, name="contract_webhook"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DELETE_PROSPECT_NOTE",
+    "INTEGRATION_STATUS_CHANGE",
     "KNOWN_STATUSES",
     "RECIPIENT_STATUSES",
     "RELATIONSHIPS",
@@ -334,6 +335,8 @@ class BatchResult:
 
 
 DELETE_PROSPECT_NOTE = "DELETE_PROSPECT_NOTE"
+# Sent when a customer enables or disables the integration (talent/receive-push-events).
+INTEGRATION_STATUS_CHANGE = "INTEGRATION_STATUS_CHANGE"
 _CONTRACT_PREFIX = "urn:li:contract:"
 
 

@@ -1,5 +1,11 @@
 """Checking LinkedIn's push event signatures and answering its endpoint validation challenge.
 
+The challenge answer and the push signature are the same HMAC with the same secret, so an
+endpoint that answered any challenge code would sign any body for whoever asks. LinkedIn's
+challenge codes are type-4 UUIDs (api-guide/webhook-validation): only a code of that shape is
+ever answered, and no UUID is a JSON object, nor starts with "hmacsha256=", so no answer can
+be the signature of a push body in any of the forms accepted below.
+
 LinkedIn signs each push event with HMAC-SHA256 keyed by the application's client secret and
 sends the hex digest in ``X-LI-Signature``. The seed shows a bare digest; LinkedIn's webhook
 page says the signed text is the body "prefixed by hmacsha256=", and public implementations
@@ -13,10 +19,11 @@ import hashlib
 import hmac
 import re
 
-__all__ = ["challenge_response", "sign", "verify_signature"]
+__all__ = ["challenge_response", "is_challenge_code", "sign", "verify_signature"]
 
 _PREFIX = "hmacsha256="
 _HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -49,6 +56,16 @@ def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
     return any(matches)
 
 
+def is_challenge_code(value: object) -> bool:
+    """Whether ``value`` has the shape of LinkedIn's challenge codes (a UUID, 36 characters)."""
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
+
+
 def challenge_response(secret: str, challenge_code: str) -> str:
-    """The ``challengeResponse`` LinkedIn expects when it validates our callback URL."""
+    """The ``challengeResponse`` LinkedIn expects when it validates our callback URL.
+
+    Raises ValueError for anything but a UUID: answering other text would sign it.
+    """
+    if not is_challenge_code(challenge_code):
+        raise ValueError("a challenge code is a UUID")
     return sign(secret, challenge_code.encode())

@@ -30,6 +30,7 @@ from recruiter.models import (
     SeatUser,
     SyncRun,
 )
+from recruiter.push_urls import push_url
 
 # The admin index links to django-rq's queues (templates/recruiter/admin_index.html).
 admin.site.index_template = "recruiter/admin_index.html"
@@ -211,6 +212,10 @@ class ContractAdmin(admin.ModelAdmin):
         "last_success_at",
         "last_error",
         "last_error_at",
+        "push_last_validated_at",
+        "push_last_event_at",
+        "integration_status",
+        "integration_status_at",
     )
     # The add page asks only what going live needs; the change page shows everything.
     add_fieldsets = (
@@ -256,8 +261,27 @@ class ContractAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (
+            "Push events",
+            {
+                "fields": (
+                    "push_last_validated_at",
+                    "push_last_event_at",
+                    "integration_status",
+                    "integration_status_at",
+                ),
+                "description": "The push URL to register is at the top of this page.",
+            },
+        ),
     )
     actions = ("sync_now", "rescan_from_date", "refresh_seats")
+
+    def render_change_form(
+        self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None
+    ):
+        if obj is not None and obj.pk:
+            context["push_url"] = push_url(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Contract]:
         latest = SyncRun.objects.filter(contract=OuterRef("pk")).order_by("-started_at", "-id")

@@ -7,6 +7,7 @@ push can bring it back, and so that an admin can still see what was removed.
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,6 +19,11 @@ from django.utils import timezone
 from config.crypto import EncryptedTextField
 
 MAX_WINDOW_HOURS = 12  # LinkedIn's guidance: at most 12 hours of range per call
+
+
+def new_push_token() -> str:
+    """The secret part of a contract's push URL: 256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
 
 
 class Contract(models.Model):
@@ -58,12 +64,30 @@ class Contract(models.Model):
         blank=True,
         help_text="The customer's contract ended: its notes are purged by the daily retention job.",
     )
+    # LinkedIn wants one callback URL per customer; the token in its path names the contract
+    # (and so the secret) without trusting the body, and cannot be guessed.
+    push_token = models.CharField(
+        max_length=64, unique=True, default=new_push_token, editable=False
+    )
+    push_last_validated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When LinkedIn last validated this contract's push URL."
+    )
+    push_last_event_at = models.DateTimeField(
+        null=True, blank=True, help_text="When LinkedIn last delivered a signed push event."
+    )
+    # From LinkedIn's INTEGRATION_STATUS_CHANGE events, as sent (e.g. ENABLED, DISABLED).
+    integration_status = models.CharField(max_length=100, blank=True)
+    integration_status_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name", "urn"]
 
     def __str__(self) -> str:
         return self.name or self.urn
+
+    @property
+    def uses_site_credentials(self) -> bool:
+        return not self.client_id
 
     @property
     def lag(self) -> timedelta | None:
@@ -293,6 +317,24 @@ class NoteBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} notes from {self.start:%Y-%m-%d %H:%M}"
+
+
+class NoteRestore(models.Model):
+    """An admin lifted a note's tombstone: who, when, and what the deletion had been."""
+
+    note = models.ForeignKey(ProspectNote, on_delete=models.CASCADE, related_name="restores")
+    restored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    restored_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["-restored_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.note} restored at {self.restored_at:%Y-%m-%d %H:%M}"
 
 
 class SyncRun(models.Model):

@@ -117,6 +117,14 @@ class AuthStore:
         with self._lock:
             self._tokens[value].revoked = True
 
+    def revoke(self, value: str) -> None:
+        """Revoke an access token, or drop a refresh token; unknown values are ignored."""
+        with self._lock:
+            token = self._tokens.get(value)
+            if token is not None:
+                token.revoked = True
+            self._refresh.pop(value, None)
+
     def expire_token(self, value: str) -> None:
         with self._lock:
             self._tokens[value].expires_at = time.time() - 1

@@ -64,7 +64,23 @@ def _dispatch(sb: Sandbox, req: Request, route: tuple[str, str]) -> Response:
     if route == ("POST", "oidc"):
         return json_response(200, {"fault": set_oidc_fault(sb, _body(req).get("fault"))})
     if route == ("POST", "push/validate"):
-        return json_response(200, {"valid": sb.pusher.validate()})
+        contract = _body(req).get("contract") if req.body else None
+        return json_response(200, {"valid": sb.pusher.validate(contract)})
+    if route == ("POST", "push/register"):
+        body = _body(req)
+        sb.pusher.register(
+            str(body.get("contract", "")),
+            str(body.get("url", "")),
+            body.get("secret"),
+            body.get("applicationId"),
+        )
+        return Response(204, b"", None)
+    if route == ("POST", "push/integration-status"):
+        body = _body(req)
+        sb.pusher.integration_status_changed(
+            str(body.get("contract", "")), str(body.get("status", ""))
+        )
+        return Response(204, b"", None)
     if route == ("GET", "push"):
         return json_response(200, {"deliveries": [_delivery(d) for d in sb.push_log]})
     raise ControlError(404, f"no control endpoint {route[0]} /_sandbox/{route[1]}")

@@ -35,6 +35,8 @@ def handle(sb: Sandbox, req: Request) -> Response:
         return access_token(sb, form(req.body))
     if route == "introspectToken" and req.method == "POST":
         return introspect(sb, form(req.body))
+    if route == "revoke" and req.method == "POST":
+        return revoke(sb, form(req.body))
     if route == "authorization" and req.method == "GET":
         return consent_page(sb, form(req.query))
     if route == "authorization" and req.method == "POST":
@@ -93,6 +95,20 @@ def _member_tokens(
         body["id_token"] = oidc.id_token(sb, grant.member, grant.scope, grant.nonce)
         body["token_type"] = "Bearer"  # noqa: S105 - the scheme, not a secret
     return json_response(200, body, NO_STORE)
+
+
+def revoke(sb: Sandbox, fields: dict[str, str]) -> Response:
+    """LinkedIn's token revocation: client_id, client_secret and token in the form body.
+
+    Like RFC 7009, an unknown or already revoked token is still a 200: the caller's goal (the
+    token no longer works) holds either way.
+    """
+    _check_client(sb, fields)
+    value = fields.get("token", "")
+    if not value:
+        raise OAuthError(400, "invalid_request", 'A required parameter "token" is missing')
+    sb.store.auth.revoke(value)
+    return Response(200, b"", None, NO_STORE)
 
 
 def introspect(sb: Sandbox, fields: dict[str, str]) -> Response:

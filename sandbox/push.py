@@ -1,4 +1,10 @@
-"""Push events: the signed POST LinkedIn sends when a prospect note is deleted."""
+"""Push events: the signed POSTs LinkedIn sends to each customer's own callback URL.
+
+LinkedIn registers one callback URL per customer (contract) and signs its events with the
+client secret of the application serving that customer. `register` gives a contract its URL
+(and, for a child application, its secret and application id); `url` is the fallback for
+contracts without one.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +17,21 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 
 def sign(secret: str, body: bytes) -> str:
     """X-LI-Signature: hex HMAC-SHA256 of the raw body keyed with the client secret (seed 000)."""
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class PushTarget:
+    """Where one customer's events go and the secret (and application id) that signs them."""
+
+    url: str
+    secret: str
+    application_id: str | None = None
 
 
 def delete_event_body(note: dict[str, Any]) -> bytes:
@@ -26,6 +41,13 @@ def delete_event_body(note: dict[str, Any]) -> bytes:
         "type": "DELETE_PROSPECT_NOTE",
         "integrationContext": note["contract"],
     }
+    return json.dumps(event).encode()
+
+
+def status_event_body(contract: str, status: str) -> bytes:
+    # The seed does not document this event's body; its name and the contract are what the
+    # receive-push-events page promises. `status` is this sandbox's spelling of the new state.
+    event = {"type": "INTEGRATION_STATUS_CHANGE", "integrationContext": contract, "status": status}
     return json.dumps(event).encode()
 
 
@@ -52,15 +74,38 @@ class Pusher:
         self.url = url
         self.secret = secret
         self.timeout = timeout
+        self.targets: dict[str, PushTarget] = {}
         self.log: list[PushDelivery] = []
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
 
+    def register(
+        self,
+        contract: str,
+        url: str,
+        secret: str | None = None,
+        application_id: str | None = None,
+    ) -> None:
+        """Give one contract its own callback URL (and its child application's secret)."""
+        self.targets[contract] = PushTarget(url, secret or self.secret, application_id)
+
+    def target(self, contract: str | None = None) -> PushTarget | None:
+        if contract in self.targets:
+            return self.targets[contract]
+        return PushTarget(self.url, self.secret) if self.url else None
+
     def note_deleted(self, note: dict[str, Any]) -> None:
-        if not self.url:
+        self.send(note["contract"], delete_event_body(note))
+
+    def integration_status_changed(self, contract: str, status: str) -> None:
+        self.send(contract, status_event_body(contract, status))
+
+    def send(self, contract: str, body: bytes) -> None:
+        """Sign ``body`` with the contract's secret and POST it to its URL, in the background."""
+        target = self.target(contract)
+        if target is None:
             return
-        body = delete_event_body(note)
-        delivery = PushDelivery(self.url, body, sign(self.secret, body))
+        delivery = PushDelivery(target.url, body, sign(target.secret, body))
         thread = threading.Thread(target=self._deliver, args=(delivery,), daemon=True)
         with self._lock:
             self._threads.append(thread)
@@ -79,18 +124,23 @@ class Pusher:
         with self._lock:
             self.log.append(delivery)
 
-    def validate(self) -> bool:
-        """LinkedIn's endpoint check: GET ?challengeCode=..., expect its HMAC back within 3 s."""
-        if not self.url:
+    def validate(self, contract: str | None = None) -> bool:
+        """LinkedIn's endpoint check: GET ?challengeCode=<uuid4>[&applicationId=...], expect
+        its HMAC back within 3 s. `contract` picks the registered URL (else the fallback)."""
+        target = self.target(contract)
+        if target is None:
             return False
         code = str(uuid.uuid4())
-        separator = "&" if "?" in self.url else "?"
+        query = f"challengeCode={code}"
+        if target.application_id:
+            query += f"&applicationId={quote(target.application_id, safe='')}"
+        separator = "&" if "?" in target.url else "?"
         try:
-            status, body = _request("GET", f"{self.url}{separator}challengeCode={code}", 3.0)
+            status, body = _request("GET", f"{target.url}{separator}{query}", 3.0)
             answer = json.loads(body)
         except (OSError, ValueError, http.client.HTTPException):
             return False
-        expected = sign(self.secret, code.encode())
+        expected = sign(target.secret, code.encode())
         return (
             status == 200
             and isinstance(answer, dict)

@@ -90,9 +90,10 @@ class Sandbox:
         self._thread.start()
         return self
 
-    def validate_push_url(self) -> bool:
-        """Run LinkedIn's challenge check against push_url; True if it answered correctly."""
-        return self.pusher.validate()
+    def validate_push_url(self, contract: str | None = None) -> bool:
+        """Run LinkedIn's challenge check against the contract's registered push URL (or
+        push_url); True if it answered correctly."""
+        return self.pusher.validate(contract)
 
     def stop(self) -> None:
         if self._server is None:

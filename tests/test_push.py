@@ -316,19 +316,21 @@ def test_reserialised_body_does_not_verify(client, seed_note):
     assert response.status_code == 401
 
 
-def test_contract_with_its_own_secret_refuses_the_site_secret(client, db):
+def test_shared_url_refuses_a_contract_with_its_own_application(client, db):
+    """The shared URL is for contracts on the site's credentials: a child application's
+    contract has its own push URL (tests/test_push_url.py), whatever secret signs the body."""
     contract = make_contract(urn=SEED_CONTRACT, client_id="child-app", client_secret="child-secret")
     note = make_note(owner=make_seat(contract=contract), linkedin_id=SEED_NOTE_ID)
+    before = state()
 
-    refused = post(client, SEED_BODY, signature=sign(SEED_BODY, SECRET))
-    assert refused.status_code == 401
+    assert post(client, SEED_BODY, signature=sign(SEED_BODY, "child-secret")).status_code == 401
+    site_signed = post(client, SEED_BODY, signature=sign(SEED_BODY, SECRET))
+
+    assert site_signed.status_code == 400
+    assert "its own push URL" in site_signed.json()["error"]
+    assert state() == before
     note.refresh_from_db()
     assert note.active is True
-
-    accepted = post(client, SEED_BODY, signature=sign(SEED_BODY, "child-secret"))
-    assert accepted.status_code == 200
-    note.refresh_from_db()
-    assert note.active is False
 
 
 def test_no_secret_configured_verifies_nothing(client, seed_note, settings):
@@ -486,7 +488,7 @@ def test_challenge_without_a_code_is_a_400(client, db, query):
 def test_challenge_without_a_configured_secret_is_not_answered(client, db, settings):
     settings.LINKEDIN_CLIENT_SECRET = ""
 
-    response = client.get(URL, {"challengeCode": "abc"})
+    response = client.get(URL, {"challengeCode": "f9d8a7c6-1b2e-4f3a-9c8d-7e6f5a4b3c2d"})
 
     assert response.status_code == 503
     assert "challengeResponse" not in response.json()
@@ -619,23 +621,26 @@ def test_sandbox_push_deletes_the_note(live_server, make_sandbox):
 
 @pytest.mark.django_db(transaction=True)
 def test_sandbox_push_with_the_contracts_own_secret(live_server, make_sandbox, settings):
-    """A contract with its own child application: the sandbox signs with that secret."""
-    sandbox = make_sandbox(notes=20, push_url=live_server.url + URL)
+    """A contract with its own child application: the sandbox signs with that secret and posts
+    to the contract's own push URL, as LinkedIn would."""
+    sandbox = make_sandbox(notes=20)
     contract_urn = sandbox.store.contract_urns()[0]
-    make_contract(
-        urn=contract_urn,
-        client_id=sandbox.config.client_id,
-        client_secret=sandbox.config.client_secret,
-    )
+    contract = make_contract(urn=contract_urn, client_id="child-app", client_secret="child-secret")
+    push_url = live_server.url + reverse("contract_webhook", args=[contract.push_token])
+    sandbox.pusher.register(contract_urn, push_url, "child-secret", "child-app")
     settings.LINKEDIN_CLIENT_SECRET = "the-site-secret-is-not-this-contracts"
     note_id = sandbox.store.notes(contract_urn)[0]["id"]
 
+    assert sandbox.validate_push_url(contract_urn)
     sandbox.store.delete_note(note_id)
 
     assert wait_for(lambda: len(sandbox.push_log) == 1)
     assert [d.status for d in sandbox.push_log] == [200]
     tombstone = ProspectNote.objects.get(linkedin_id=note_id)
     assert tombstone.deleted_at is not None
+    contract.refresh_from_db()
+    assert contract.push_last_validated_at is not None
+    assert contract.push_last_event_at is not None
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from recruiter import queue
 from recruiter.chart import notes_per_day
 from recruiter.models import Contract, PushEvent, SyncRun
+from recruiter.push_urls import push_endpoints
 from recruiter.retention import end_notice
 from recruiter.sync_state import contract_states
 from recruiter.views.access import recruiting_admin_required
@@ -34,6 +35,7 @@ def sync_status(request: HttpRequest) -> HttpResponse:
         "now": now,
         "chart": notes_per_day(),
         "push_events": list(PushEvent.objects.select_related("contract")[:PUSH_EVENTS]),
+        "push_endpoints": push_endpoints(request, [state.contract for state in states]),
     }
     return render(request, "recruiter/sync_status.html", context)
 
