@@ -95,7 +95,8 @@ def _example_path(route: str) -> str:
 def _all_pages():
     for route, name, _ in _named_patterns(get_resolver()):
         if (
-            name.split(":")[-1] in {"login", "healthz", "linkedin_webhook", "jsi18n"}
+            name.split(":")[-1]
+            in {"login", "healthz", "linkedin_webhook", "contract_webhook", "jsi18n"}
             or name in PUBLIC
         ):
             continue
