@@ -14,6 +14,7 @@ from .oauth import (
     exchange_code,
     introspect_token,
     refresh_token,
+    revoke_token,
 )
 from .records import (
     KNOWN_STATUSES,
@@ -64,6 +65,7 @@ __all__ = [
     "clear_token_cache",
     "exchange_code",
     "introspect_token",
+    "revoke_token",
     "refresh_token",
     "request_urn",
     "sign",

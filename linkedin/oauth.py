@@ -24,6 +24,7 @@ __all__ = [
     "exchange_code",
     "introspect_token",
     "refresh_token",
+    "revoke_token",
 ]
 
 DEFAULT_TIMEOUT: tuple[float, float] = (3.05, 15.0)
@@ -59,10 +60,10 @@ def clear_token_cache() -> None:
         _cache.clear()
 
 
-def _post_form(
+def _post(
     url: str, data: dict[str, str], session: requests.Session | None, timeout: Timeout
-) -> dict[str, Any]:
-    """POST a form to an OAuth endpoint and return its JSON object, or raise LinkedInError."""
+) -> requests.Response:
+    """POST a form to an OAuth endpoint; raise LinkedInError unless the answer is a 2xx."""
     headers = {"Accept": "application/json"}
     try:
         if session is None:
@@ -74,6 +75,14 @@ def _post_form(
         raise error_from_exception(exc) from None
     if not 200 <= response.status_code < 300:
         raise error_from_response(response)
+    return response
+
+
+def _post_form(
+    url: str, data: dict[str, str], session: requests.Session | None, timeout: Timeout
+) -> dict[str, Any]:
+    """POST a form to an OAuth endpoint and return its JSON object, or raise LinkedInError."""
+    response = _post(url, data, session, timeout)
     try:
         payload = response.json()
     except ValueError:
@@ -258,6 +267,27 @@ def introspect_token(
     """Ask LinkedIn about a token: the answer has ``active``, ``status``, ``expires_at``, ..."""
     return _post_form(
         f"{oauth_base_url.rstrip('/')}/introspectToken",
+        {"client_id": client_id, "client_secret": client_secret, "token": token},
+        session,
+        timeout,
+    )
+
+
+def revoke_token(
+    oauth_base_url: str,
+    client_id: str,
+    client_secret: str,
+    token: str,
+    session: requests.Session | None = None,
+    *,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+) -> None:
+    """Revoke a member's token at LinkedIn (POST /oauth/v2/revoke); raise LinkedInError.
+
+    The answer's body is not read: any 2xx means the token no longer works.
+    """
+    _post(
+        f"{oauth_base_url.rstrip('/')}/revoke",
         {"client_id": client_id, "client_secret": client_secret, "token": token},
         session,
         timeout,

@@ -156,10 +156,43 @@ def store_signin_tokens(sender, *, user: AbstractBaseUser, member, **kwargs) -> 
         logger.warning("LinkedIn sign-in of user %s: tokens not kept: %s", user.pk, exc)
 
 
-def disconnect(user: AbstractBaseUser) -> bool:
-    """Forget the user's LinkedIn tokens; return whether there were any."""
-    deleted, _ = LinkedInAccount.objects.filter(user=user).delete()
-    return bool(deleted)
+@dataclass(frozen=True)
+class Disconnected:
+    """The tokens are deleted here; ``revoke_error`` says why LinkedIn did not confirm the
+    revocation (empty when it did)."""
+
+    revoke_error: str = ""
+
+
+def disconnect(user: AbstractBaseUser) -> Disconnected | None:
+    """Revoke the user's LinkedIn token at LinkedIn, then delete the tokens here.
+
+    None when there was no account. The tokens are deleted even when LinkedIn cannot be
+    reached: the user asked to leave, and the failure is logged and returned to be shown.
+    """
+    account = LinkedInAccount.objects.filter(user=user).first()
+    if account is None:
+        return None
+    error = _revoke(account)
+    account.delete()
+    return Disconnected(error)
+
+
+def _revoke(account: LinkedInAccount) -> str:
+    if not account.access_token:
+        return ""
+    try:
+        oauth.revoke_token(
+            settings.LINKEDIN_OAUTH_BASE_URL,
+            settings.LINKEDIN_CLIENT_ID,
+            settings.LINKEDIN_CLIENT_SECRET,
+            account.access_token,
+            timeout=settings.LINKEDIN_TIMEOUT,
+        )
+    except LinkedInError as exc:
+        logger.error("LinkedIn did not revoke the token of user %s: %s", account.user_id, exc)
+        return str(exc)
+    return ""
 
 
 def account_for(user: AbstractBaseUser) -> LinkedInAccount | None:

@@ -207,6 +207,37 @@ def test_disconnect_deletes_the_tokens(client, alice, sandbox):
     assert "Connect LinkedIn" in response.content.decode()
 
 
+def test_disconnect_revokes_the_token_at_linkedin(client, alice, sandbox):
+    account = connect_linkedin(client, alice, "alice01")
+    token = account.access_token
+    assert sandbox.store.auth.lookup(token) is not None
+
+    response = client.post(DISCONNECT, follow=True)
+
+    assert "token is revoked" in response.content.decode()
+    assert sandbox.store.auth.lookup(token) is None  # LinkedIn no longer accepts it
+    (call,) = [e for e in sandbox.request_log if e.path == "/oauth/v2/revoke"]
+    form = parse_qs(call.body.decode())
+    assert form["token"] == [token] and form["client_id"] == ["sandbox-client-id"]
+    assert not LinkedInAccount.objects.exists()
+
+
+def test_disconnect_when_linkedin_refuses_still_deletes_and_says_so(
+    client, alice, sandbox, settings, caplog
+):
+    connect_linkedin(client, alice, "alice01")
+    settings.LINKEDIN_CLIENT_SECRET = "not-the-sandbox-secret"
+
+    with caplog.at_level(logging.ERROR):
+        response = client.post(DISCONNECT, follow=True)
+
+    assert not LinkedInAccount.objects.exists()
+    assert "did not confirm the revocation" in response.content.decode()
+    assert any(
+        r.levelno == logging.ERROR and "did not revoke" in r.getMessage() for r in caplog.records
+    )
+
+
 def test_disconnect_needs_the_csrf_token(alice, sandbox):
     from django.test import Client
 

@@ -65,6 +65,14 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def disconnect(request: HttpRequest) -> HttpResponse:
-    if accounts.disconnect(request.user):
-        messages.success(request, "LinkedIn disconnected; its tokens are deleted.")
+    result = accounts.disconnect(request.user)
+    if result is not None and result.revoke_error:
+        messages.warning(
+            request,
+            "LinkedIn disconnected here and its tokens deleted, but LinkedIn did not confirm "
+            f"the revocation ({result.revoke_error}): remove the app from your LinkedIn "
+            "settings (Data privacy > Permitted services) to be sure.",
+        )
+    elif result is not None:
+        messages.success(request, "LinkedIn disconnected; its token is revoked and deleted.")
     return redirect("recommendations:received")
