@@ -23,6 +23,7 @@ from recruiter.models import (
     Backfill,
     ConnectionCheck,
     Contract,
+    NoteRestore,
     Prospect,
     ProspectNote,
     PushEvent,
@@ -31,6 +32,7 @@ from recruiter.models import (
     SyncRun,
 )
 from recruiter.push_urls import push_url
+from recruiter.restore import restore_note
 
 # The admin index links to django-rq's queues (templates/recruiter/admin_index.html).
 admin.site.index_template = "recruiter/admin_index.html"
@@ -590,9 +592,38 @@ class ProspectNoteAdmin(NoSecretsMixin, ReadOnlyAdmin):
         "last_synced_at",
     )
 
+    actions = ("restore_deleted",)
+
     @admin.display(description="text")
     def text_short(self, note: ProspectNote) -> str:
         return _short(note.text)
+
+    def has_restore_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("recruiter.restore_prospectnote")
+
+    @admin.action(description="Restore the selected deleted notes", permissions=["restore"])
+    def restore_deleted(self, request: HttpRequest, queryset: QuerySet[ProspectNote]) -> None:
+        restored = [n for n in queryset if restore_note(n, request.user) is not None]
+        skipped = queryset.count() - len(restored)
+        if restored:
+            ids = ", ".join(str(n.linkedin_id) for n in restored[:20])
+            self.message_user(
+                request,
+                f"Restored {len(restored)} note(s): {ids}. Each is read again from LinkedIn at "
+                "the next sync or re-scan whose window holds it.",
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(request, f"{skipped} selected note(s) were not deleted.")
+
+
+@admin.register(NoteRestore)
+class NoteRestoreAdmin(ReadOnlyAdmin):
+    list_display = ("restored_at", "note", "restored_by", "deleted_by", "deleted_at")
+    list_filter = ("deleted_by",)
+    search_fields = ("=note__linkedin_id", "restored_by__username")
+    list_select_related = ("note", "restored_by")
+    raw_id_fields = ("note",)
 
 
 @admin.register(SyncRun)

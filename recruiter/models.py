@@ -298,6 +298,7 @@ class ProspectNote(models.Model):
             models.Index(fields=["prospect", "-created"], name="note_prospect_created"),
             models.Index(fields=["-created", "-id"], name="note_created"),
         ]
+        permissions = [("restore_prospectnote", "Can restore a deleted prospect note")]
 
     def __str__(self) -> str:
         return f"note {self.linkedin_id}"

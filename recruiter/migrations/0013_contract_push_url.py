@@ -98,4 +98,11 @@ class Migration(migrations.Migration):
                 "ordering": ["-restored_at", "-id"],
             },
         ),
+        migrations.AlterModelOptions(
+            name="prospectnote",
+            options={
+                "ordering": ["-created", "-id"],
+                "permissions": [("restore_prospectnote", "Can restore a deleted prospect note")],
+            },
+        ),
     ]
