@@ -1,6 +1,10 @@
 """Prospect notes as CSV, streamed: the `export_prospect_notes` command and the dashboard's
 download both use iter_csv_lines.
 
+Note text is anyone's writing, and a spreadsheet runs a cell that starts with = + - @ (or a
+tab or CR before one) as a formula: such cells get a leading ' (OWASP's CSV injection advice),
+which spreadsheets show as text. The rest of the line is left as LinkedIn sent it.
+
 Rows are read as plain tuples through a chunked database cursor (a server-side cursor on
 PostgreSQL), one query however many notes, so a million notes take no more memory than a
 thousand. The caller chooses which notes (role, contract, deleted or not) through the queryset.
@@ -19,7 +23,7 @@ import audit
 from audit.models import Action
 from recruiter.models import ProspectNote
 
-__all__ = ["CHUNK_SIZE", "CSV_HEADER", "audited", "iter_csv_lines"]
+__all__ = ["CHUNK_SIZE", "CSV_HEADER", "audited", "iter_csv_lines", "neutralise"]
 
 CSV_HEADER = [
     "id",
@@ -35,6 +39,7 @@ CSV_HEADER = [
     "prospect_name",
 ]
 CHUNK_SIZE = 2000
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # The same order as CSV_HEADER; the URNs come through joins inside the one query.
 _COLUMNS = (
@@ -82,7 +87,7 @@ def iter_csv_lines(notes: QuerySet[ProspectNote], *, chunk_size: int = CHUNK_SIZ
         prospect_name,
     ) in rows:
         yield writer.writerow(
-            [
+            neutralise(
                 linkedin_id,
                 contract or "",
                 owner or "",
@@ -93,7 +98,7 @@ def iter_csv_lines(notes: QuerySet[ProspectNote], *, chunk_size: int = CHUNK_SIZ
                 "true" if active else "false",
                 owner_name or holder_name or "",
                 prospect_name or "",
-            ]
+            )
         )
 
 
@@ -115,6 +120,11 @@ def audited(lines: Iterator[str], *, actor: Any, via: str, filters: dict) -> Ite
             rows=max(sent, 0),
             complete=complete,
         )
+
+
+def neutralise(*cells: object) -> list[object]:
+    """The cells, each text cell a spreadsheet would run as a formula prefixed with '."""
+    return [f"'{c}" if isinstance(c, str) and c.startswith(_FORMULA_STARTS) else c for c in cells]
 
 
 def _iso_utc(value: datetime | None) -> str:

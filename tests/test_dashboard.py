@@ -298,15 +298,16 @@ def test_the_count_is_capped(client, alice, world, monkeypatch):
 
 
 def rows_of(response) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode()
-    return list(csv.reader(io.StringIO(body)))
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")  # the UTF-8 BOM Excel needs
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
 def test_export_streams_the_current_filter_as_an_attachment(client, alice, world):
     response = get(client, alice, EXPORT, seat=world["other"].pk, q="rust")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    assert response["Content-Disposition"].startswith('attachment; filename="prospect-notes-')
+    assert response["Content-Disposition"].startswith('attachment; filename="prospect-notes_')
     rows = rows_of(response)
     assert rows[0] == CSV_HEADER
     assert [row[CSV_HEADER.index("note")] for row in rows[1:]] == ["other writes about rust"]

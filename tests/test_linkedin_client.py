@@ -1269,6 +1269,10 @@ def test_challenge_response():
     import hashlib
     import hmac
 
-    expected = hmac.new(b"client-secret", b"abc-123", hashlib.sha256).hexdigest()
-    assert challenge_response(SECRET, "abc-123") == expected
-    assert sign(SECRET, b"abc-123") == expected
+    code = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    expected = hmac.new(b"client-secret", code.encode(), hashlib.sha256).hexdigest()
+    assert challenge_response(SECRET, code) == expected
+    assert sign(SECRET, code.encode()) == expected
+    # Anything but a UUID is never answered: the answer would sign it as a push body.
+    with pytest.raises(ValueError):
+        challenge_response(SECRET, "abc-123")

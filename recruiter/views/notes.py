@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+from datetime import date, datetime
+
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from recruiter.export import audited, iter_csv_lines
@@ -94,7 +98,34 @@ def note_export(request: HttpRequest) -> HttpResponse:
     # Only the filter's own fields, each cut short: the log keeps what was asked, not any input.
     filters = {key: value[:200] for key, value in request.GET.items() if key in form.fields}
     lines = audited(iter_csv_lines(form.notes()), actor=request.user, via="web", filters=filters)
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    response["Content-Disposition"] = f'attachment; filename="prospect-notes-{stamp}.csv"'
+    # A UTF-8 BOM first: without it Excel reads the file as the local code page and garbles
+    # accents and CJK. (The command's output, for scripts, has none.)
+    response = StreamingHttpResponse(
+        itertools.chain(["\ufeff"], lines), content_type="text/csv; charset=utf-8"
+    )
+    name = export_filename(form.cleaned_data, timezone.localtime())
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def export_filename(data: dict, now: datetime) -> str:
+    """prospect-notes_<what was filtered>_<when>.csv, in ASCII (slugs), for the download."""
+    parts = ["prospect-notes"]
+    if data.get("seat"):
+        parts.append("seat-" + (slugify(data["seat"].name or data["seat"].urn) or "x"))
+    if data.get("prospect"):
+        parts.append(f"prospect-{data['prospect']}")
+    if data.get("q"):
+        parts.append("search-" + (slugify(data["q"])[:40].strip("-") or "x"))
+    for field in ("created", "modified"):
+        start, end = data.get(f"{field}_from"), data.get(f"{field}_to")
+        if start or end:
+            parts.append(f"{field}-{_day(start)}-to-{_day(end)}")
+    if data.get("status") in ("deleted", "all"):
+        parts.append(data["status"])
+    parts.append(now.strftime("%Y%m%d-%H%M"))
+    return "_".join(parts) + ".csv"
+
+
+def _day(day: date | None) -> str:
+    return day.strftime("%Y%m%d") if day else "any"
