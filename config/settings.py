@@ -34,6 +34,15 @@ if not SECRET_KEY:
             "(see .env.example)."
         )
     SECRET_KEY = "django-insecure-development-only"  # noqa: S105 (DEBUG only)
+# Django's own deploy check asks for at least 50 characters; without DEBUG a shorter key is
+# refused at start rather than only warned about by `check --deploy`.
+MIN_SECRET_KEY_LENGTH = 50
+if not DEBUG and len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH:
+    raise ImproperlyConfigured(
+        f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters when DEBUG is off "
+        f"(it has {len(SECRET_KEY)}): generate one with "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
 
 
 def _derived_fernet_key(secret: str) -> str:
@@ -66,6 +75,7 @@ INSTALLED_APPS = [
     "csp",
     "django_rq",
     "audit",
+    "axes",
     "accounts",
     "recruiter",
     "recommendations",
@@ -84,6 +94,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "config.middleware.private_no_store",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -141,6 +154,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Failed sign-ins (site and admin) are counted by django-axes; past the limit, that username
+# from that address is locked out for AXES_COOLOFF_HOURS. Admins unlock in the admin (Axes:
+# access attempts: delete) or with `manage.py axes_reset_username <name>`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [env.list("AXES_LOCKOUT_PARAMETERS", default=["username", "ip_address"])]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -244,11 +270,23 @@ for _name in (
     if not 1 <= globals()[_name] <= 3650:
         raise ImproperlyConfigured(f"{_name} must be a number of days from 1 to 3650.")
 
+# Every record we write goes through the console handler, whose filter blanks OAuth codes and
+# states in URLs (the LinkedIn callback's query string); runserver's request log included.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_oauth": {"()": "config.logfilters.RedactOAuthParameters"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_oauth"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

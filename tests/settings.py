@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-padded-to-fifty-chars")
 os.environ.setdefault("ENCRYPTION_KEYS", "kP3xKQ2m1m1n8V3p5mFJgq0Xh0fRrV6Zs1t4C5yA9bE=")
 os.environ.setdefault("EMBEDDED_REDIS_NAME", "test")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")

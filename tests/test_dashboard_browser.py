@@ -90,8 +90,8 @@ def test_filter_by_seat_search_and_export(page, alice, bob, notes, tmp_path):
     with page.expect_download() as download:
         page.click("text=Export CSV")
     path = Path(download.value.path())
-    assert download.value.suggested_filename.startswith("prospect-notes-")
-    lines = list(csv.reader(path.open(newline="", encoding="utf-8")))
+    assert download.value.suggested_filename.startswith("prospect-notes_search-relocation_")
+    lines = list(csv.reader(path.open(newline="", encoding="utf-8-sig")))
     assert lines[0] == CSV_HEADER
     assert [line[CSV_HEADER.index("note")] for line in lines[1:]] == [
         "Compilers background, open to relocation."
