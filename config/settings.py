@@ -146,7 +146,9 @@ RQ_QUEUES = {
     # First backfills, in slices; workers listen to "default" first (recruiter/backfill.py).
     "backfill": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 60 * 60},
 }
-RQ_SHOW_ADMIN_LINK = True
+# No "Django-RQ" entry among the admin's models: it let any staff user in, and its change
+# page is a 500. The admin index links to /admin/rq/ (config/rq_dashboard.py) instead.
+RQ_SHOW_ADMIN_LINK = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.erasure_views import erase_member_view
-from config import views
+from config import rq_dashboard, views
 from recruiter import webhooks
 from recruiter.views.retention import retention_status
 
@@ -17,9 +17,9 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
-    path("admin/rq/", include("django_rq.urls")),
     path("admin/erase-member/", erase_member_view, name="erase_member"),
     path("admin/retention/", retention_status, name="retention_status"),
+    path("admin/rq/", include(rq_dashboard.rq_urlpatterns())),
     path("admin/", admin.site.urls),
     path("", include("recruiter.urls")),
     path("recommendations/", include("recommendations.urls")),
