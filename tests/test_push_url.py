@@ -403,7 +403,9 @@ def test_sandbox_signs_and_sends_to_each_contracts_url(live_server, make_sandbox
     first_note = sandbox.store.notes(first_urn)[0]["id"]
 
     assert sandbox.validate_push_url(first_urn) and sandbox.validate_push_url(second_urn)
+    # One at a time: with SQLite the live server's threads share one connection.
     sandbox.store.delete_note(first_note)
+    sandbox.wait_for_pushes()
     sandbox.pusher.integration_status_changed(second_urn, "DISABLED")
     deliveries = sandbox.wait_for_pushes()
 
