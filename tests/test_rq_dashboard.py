@@ -9,11 +9,14 @@ import django_rq
 import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
+from django_rq.queues import get_queues_list
 from rq import Queue, SimpleWorker
 
 from tests.conftest import make_user
 
 HOME = "/admin/rq/"
+# django-rq numbers the queues in the order of RQ_QUEUES; the jobs here go to "default".
+Q = [queue["name"] for queue in get_queues_list()].index("default")
 NAMED_IN_THE_AUDIT = ["/admin/rq/workers/0/w/", "/admin/rq/schedulers/0/"]
 
 
@@ -35,7 +38,7 @@ def rq_paths(job_id: str) -> list[str]:
         route = "/admin/rq/" + str(pattern.pattern).lstrip("^").rstrip("$").replace("/?", "/")
         route = route.replace("(?P<token>[\\w]+)?/", "x/")
         for values in (
-            {"queue_index": "0", "job_id": job_id, "key": "rq:worker:gone", "result_id": "0-0"},
+            {"queue_index": str(Q), "job_id": job_id, "key": "rq:worker:gone", "result_id": "0-0"},
             {"queue_index": "7", "job_id": "no-such-job", "key": "w", "result_id": "x"},
         ):
             path = route
@@ -72,7 +75,7 @@ def test_a_staff_user_who_is_not_a_superuser_is_refused_everywhere(db):
     queue.enqueue("builtins.len", [1])
 
     statuses = {path: client.get(path).status_code for path in rq_paths(ids["done"])}
-    emptied = client.post("/admin/rq/queues/0/empty/")
+    emptied = client.post(f"/admin/rq/queues/{Q}/empty/")
 
     assert set(statuses.values()) <= {403, 404}, statuses
     assert statuses[HOME] == 403
@@ -90,10 +93,10 @@ def test_anonymous_users_are_sent_to_sign_in(client, db):
 def test_a_superuser_sees_the_queues(admin_client):
     ran_jobs()
 
-    for path in (HOME, "/admin/rq/queues/0/finished/", "/admin/rq/queues/0/failed/"):
+    for path in (HOME, f"/admin/rq/queues/{Q}/finished/", f"/admin/rq/queues/{Q}/failed/"):
         response = admin_client.get(path)
         assert response.status_code == 200, path
-    assert "builtins.int" in admin_client.get("/admin/rq/queues/0/failed/").content.decode()
+    assert "builtins.int" in admin_client.get(f"/admin/rq/queues/{Q}/failed/").content.decode()
 
 
 def test_no_page_of_the_dashboard_is_a_500(admin_client):
@@ -105,7 +108,7 @@ def test_no_page_of_the_dashboard_is_a_500(admin_client):
     assert len(statuses) > 40
     for path in NAMED_IN_THE_AUDIT:
         assert statuses[path] == 404, path
-    assert statuses[f"/admin/rq/queues/0/{ids['done']}/"] == 200
+    assert statuses[f"/admin/rq/queues/{Q}/{ids['done']}/"] == 200
 
 
 def test_the_admin_has_no_broken_django_rq_entry(admin_client):
@@ -121,11 +124,11 @@ def test_a_failure_inside_django_rq_is_a_logged_503(admin_client, monkeypatch, c
     monkeypatch.setattr("django_rq.views.Worker.all", down)
 
     with caplog.at_level(logging.ERROR):
-        response = admin_client.get("/admin/rq/workers/0/")
+        response = admin_client.get(f"/admin/rq/workers/{Q}/")
 
     assert response.status_code == 503
     assert "Redis went away" in response.content.decode()
-    assert "django-rq page /admin/rq/workers/0/ failed" in caplog.text
+    assert f"django-rq page /admin/rq/workers/{Q}/ failed" in caplog.text
 
 
 def policy(response) -> dict[str, list[str]]:
@@ -151,7 +154,11 @@ def test_only_the_dashboard_pages_allow_django_rqs_styles(admin_client):
 def test_no_inline_script_is_left_on_the_job_lists(admin_client):
     ran_jobs()
 
-    for path in ("/admin/rq/queues/0/", "/admin/rq/queues/0/finished/", "/admin/rq/workers/0/"):
+    for path in (
+        f"/admin/rq/queues/{Q}/",
+        f"/admin/rq/queues/{Q}/finished/",
+        f"/admin/rq/workers/{Q}/",
+    ):
         page = admin_client.get(path).content.decode()
         assert '<script type="text/javascript">' not in page, path
         assert "admin/js/actions.js" in page
