@@ -373,6 +373,23 @@ def test_the_sync_page_starts_pauses_and_resumes_a_backfill(client, alice, make_
     assert "40 notes so far" in page
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_polling_endpoint_carries_the_backfill(client, alice, make_sandbox, one_window_slices):
+    contract = sandbox_contract(make_sandbox(notes=200, days=4))
+    backfill.start_backfill(contract)
+    work(max_jobs=2)
+    fill = Backfill.objects.get()
+    client.force_login(alice)
+
+    body = client.get(reverse("recruiter:sync_progress")).json()
+
+    (entry,) = body["contracts"]
+    assert entry["backfill"]["status"] == "queued"
+    assert entry["backfill"]["percent"] == round(100 * fill.fraction, 1) > 0
+    assert entry["backfill"]["notes"] == f"{fill.notes} notes so far"
+    assert entry["backfill"]["time_left"].endswith("left")
+
+
 def test_only_recruiting_admins_run_backfills(client, bob, charlie, db):
     contract = Contract.objects.create(urn="urn:li:contract:77")
     for user in (bob, charlie):

@@ -101,6 +101,14 @@ def test_a_backfill_in_progress_on_the_sync_page(page, alice, make_sandbox, sett
     expect(card.locator("[data-field=pause-backfill]")).to_be_enabled()
     screenshot(page, "going-live-backfill-in-progress")
 
+    # More slices while the page is open: the polling script moves the bar, no reload.
+    SimpleWorker([queue], connection=queue.connection).work(burst=True, max_jobs=3)
+    fill.refresh_from_db()
+    expect(card.locator("[data-field=backfill-notes]")).to_have_text(f"{fill.notes} notes so far")
+    expect(card.locator("[data-field=backfill-percent]")).to_have_text(
+        f"{round(100 * fill.fraction)}%"
+    )
+
     card.locator("[data-field=pause-backfill]").click()
     expect(page.locator("[data-backfill=paused]")).to_be_visible()
     expect(page.locator("[data-field=resume-backfill]")).to_be_visible()

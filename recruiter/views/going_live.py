@@ -60,6 +60,22 @@ def annotate_states(states: list[ContractState]) -> None:
         )
 
 
+def going_live_json(state: ContractState) -> dict:
+    """The backfill's live figures for the Sync page's polling (static/js/dashboard.js)."""
+    live: GoingLive = state.going_live
+    fill = live.backfill
+    if fill is None:
+        return {"backfill": None}
+    return {
+        "backfill": {
+            "status": fill.status,
+            "percent": round(live.percent, 1),
+            "notes": f"{fill.notes:,} note{'s' if fill.notes != 1 else ''} so far",
+            "time_left": live.time_left,
+        }
+    }
+
+
 def _duration(seconds: float) -> str:
     minutes = max(1, round(seconds / 60))
     if minutes < 60:

@@ -16,7 +16,7 @@ from recruiter.push_urls import push_endpoints
 from recruiter.retention import end_notice
 from recruiter.sync_state import contract_states
 from recruiter.views.access import recruiting_admin_required
-from recruiter.views.going_live import annotate_states
+from recruiter.views.going_live import annotate_states, going_live_json
 
 RUNS_PER_CONTRACT = 8
 PUSH_EVENTS = 20
@@ -47,7 +47,9 @@ def sync_progress(request: HttpRequest) -> JsonResponse:
     """Polled by static/js/dashboard.js every ~2 s while the sync page is open."""
     now = timezone.now()
     states = contract_states(1)
-    return JsonResponse({"now": now.isoformat(), "contracts": [s.as_json(now) for s in states]})
+    annotate_states(states)
+    contracts = [{**s.as_json(now), **going_live_json(s)} for s in states]
+    return JsonResponse({"now": now.isoformat(), "contracts": contracts})
 
 
 @require_POST

@@ -49,6 +49,24 @@
       button.disabled = contract.busy;
     }
     article.classList.toggle("busy", contract.busy);
+    updateBackfill(article, contract.backfill);
+  };
+
+  // The first backfill's bar, notes so far and time left (recruiter/views/going_live.py).
+  const updateBackfill = (article, backfill) => {
+    if (!backfill) {
+      return;
+    }
+    const bar = field(article, "backfill-progress");
+    if (bar) {
+      bar.value = backfill.percent;
+      bar.textContent = `${Math.round(backfill.percent)}%`;
+    }
+    setText(field(article, "backfill-percent"), `${Math.round(backfill.percent)}%`);
+    setText(field(article, "backfill-notes"), backfill.notes);
+    if (backfill.time_left) {
+      setText(field(article, "backfill-eta"), backfill.time_left);
+    }
   };
 
   const poll = async () => {
