@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
 from django.contrib.auth import login, user_login_failed
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -55,8 +57,14 @@ def linkedin_login(request: HttpRequest) -> HttpResponse:
 @require_GET
 def linkedin_callback(request: HttpRequest) -> HttpResponse:
     """Check LinkedIn's answer, find or make the site user, sign them in."""
+    # Throttled like the password form: failures without a member LinkedIn vouched for count
+    # against "linkedin" from this address, a refused member against that member.
+    if locked := _lockout(request, "linkedin"):
+        return locked
     try:
         member = oidc.finish(request)
+        if locked := _lockout(request, f"linkedin:{member.person_urn}"):
+            return locked
         user, created = signin.user_for(member)
     except oidc.SignInRefused as exc:
         logger.warning("Sign in with LinkedIn refused: %s", exc.cause)
@@ -76,6 +84,14 @@ def linkedin_callback(request: HttpRequest) -> HttpResponse:
             )
     logger.info("user %s signed in with LinkedIn%s", user.pk, " (new account)" if created else "")
     return redirect(request.session.pop(NEXT_KEY, "") or "home")
+
+
+def _lockout(request: HttpRequest, username: str) -> HttpResponse | None:
+    """django-axes' lockout page when this sign-in is locked out, else None."""
+    credentials = {"username": username}
+    if AxesProxyHandler.is_allowed(request, credentials):
+        return None
+    return get_lockout_response(request, credentials=credentials)
 
 
 def _failed(request: HttpRequest, cause: str, who: str = "") -> None:

@@ -273,3 +273,20 @@ def test_the_audit_log_records_linkedin_sign_ins_and_refusals(client, sandbox, s
     failed = Entry.objects.get(action=Action.SIGN_IN_FAILED)
     assert failed.details["username"] == "linkedin:urn:li:person:alice01"
     assert Entry.objects.get(action=Action.SIGN_IN).actor == signed_in_user(client)
+
+
+def test_sign_in_with_linkedin_is_locked_out_after_too_many_failures(
+    client, sandbox, open_signup, settings
+):
+    """Forged id_tokens count like wrong passwords: past the limit even a good one is refused."""
+    settings.AXES_FAILURE_LIMIT = 3
+    statuses = []
+    for _ in range(3):
+        sandbox.signer.next_fault = "forged"
+        statuses.append(sign_in_with_linkedin(client, "alice01").status_code)
+    assert statuses == [403, 403, 429]  # the failure that reaches the limit locks
+
+    locked = sign_in_with_linkedin(client, "alice01")  # a good id_token now
+
+    assert locked.status_code == 429
+    assert signed_in_user(client) is None and not User.objects.exists()
