@@ -12,9 +12,9 @@
    when the p95 of one of the issue's pages passes --target ms.
 
 Pages: the notes list (first page, a seat + date filter, a common word, a rare word, page 500
-reached through the "Older" links' cursor), a prospect's timeline, and for information the
-notes list and a search as a recruiter holding 3 seats, the prospect list, the seats and the
-sync page.
+reached through the "Older" links' cursor, a prospect's name, a seat holder's name), a
+prospect's timeline, the prospect list searched by name, the seats and the sync page; and for
+information the notes list and a search as a recruiter holding 3 seats, and the prospect list.
 """
 
 from __future__ import annotations
@@ -104,6 +104,7 @@ class Fixture:
     deep_page: int
     deep_cursor: str
     since: str
+    prospect_number: int  # "Member <n>", whose notes the name search looks for
 
 
 def fill(args: argparse.Namespace) -> Fixture:
@@ -119,7 +120,14 @@ def fill(args: argparse.Namespace) -> Fixture:
     admin.groups.add(Group.objects.get_or_create(name=RECRUITING_ADMINS)[0])
     contract = Contract.objects.create(urn="urn:li:contract:1", name="Benchmark contract")
     seats = Seat.objects.bulk_create(
-        Seat(contract=contract, urn=f"urn:li:seat:{i}", name=f"Recruiter {i:02d}")
+        Seat(
+            contract=contract,
+            urn=f"urn:li:seat:{i}",
+            holder_name=f"Recruiter {i:02d}",
+            member=f"urn:li:person:s{i:04d}",
+            state=Seat.State.ACTIVE if i % 10 else Seat.State.INACTIVE,
+            roles=["SOURCER_ADD_PROSPECT"],
+        )
         for i in range(args.seats)
     )
     seats[0].users.add(admin)  # one mapped seat, the rest "unmapped"
@@ -183,6 +191,7 @@ def fill(args: argparse.Namespace) -> Fixture:
         deep_page=deep,
         deep_cursor=str(Cursor.of(last_before)),
         since=(now - timedelta(days=30)).date().isoformat(),
+        prospect_number=777 % args.prospects,
     )
 
 
@@ -254,8 +263,7 @@ FROM rows
 class Page:
     name: str
     url: str
-    # Pages outside the issue's list are measured for information: the seats and sync pages
-    # aggregate every note (counts per seat, notes per day), which no index makes O(page).
+    # Pages outside the issues' lists are measured for information only.
     target: bool = True
     user: str = "bench-admin"
 
@@ -278,7 +286,11 @@ def pages(f: Fixture) -> list[Page]:
         Page("notes-search", f"{notes}?q=relocation"),
         Page("notes-search-rare", f"{notes}?q={f.rare_word}"),
         Page(f"notes-page-{f.deep_page}", f"{notes}?after={f.deep_cursor}&page={f.deep_page}"),
+        # Names (issue 12): one prospect's notes, one seat holder's (a fiftieth of all notes).
+        Page("notes-search-name", f"{notes}?q=Member+{f.prospect_number:06d}"),
+        Page("notes-search-seat", f"{notes}?q=Recruiter+07"),
         Page("prospect", reverse("recruiter:prospect_detail", args=[f.prospect_id])),
+        Page("prospects-search", f"{reverse('recruiter:prospect_list')}?q=member+0123"),
         Page("notes-recruiter", notes, target=False, user="bench-recruiter"),
         Page(
             "notes-search-recruiter",
@@ -287,8 +299,9 @@ def pages(f: Fixture) -> list[Page]:
             user="bench-recruiter",
         ),
         Page("prospects", reverse("recruiter:prospect_list"), target=False),
-        Page("seats", reverse("recruiter:seat_list"), target=False),
-        Page("sync", reverse("recruiter:sync_status"), target=False),
+        # Targets since the notes' triggers keep per-seat counts and notes per quarter hour.
+        Page("seats", reverse("recruiter:seat_list")),
+        Page("sync", reverse("recruiter:sync_status")),
     ]
 
 

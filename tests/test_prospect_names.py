@@ -4,6 +4,8 @@ its page, and the link to where the team keeps the candidate."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -175,3 +177,26 @@ def test_an_admin_names_a_prospect_on_its_page_and_a_recruiter_cannot(client, al
     assert "Not saved" in bad.content.decode()
     prospect.refresh_from_db()
     assert prospect.url == "https://ats.example.com/c/9"
+
+
+def test_the_demo_reads_seat_holders_and_imports_the_sandboxs_prospect_names(make_sandbox):
+    """`make run`'s first start: names of seat holders and of a few prospects at once."""
+    clear_token_cache()
+    sandbox = make_sandbox(seed=1)  # the demo's data
+    out = io.StringIO()
+    call_command("start_demo", sandbox_url=sandbox.url, stdout=out)
+    assert "Seat holders of Demo contract: 4 seats listed (4 new)" in out.getvalue()
+    assert "Demo prospect names: 12 rows, imported: 0 new, 0 changed, 12 unknown" in out.getvalue()
+    from recruiter.models import Seat
+
+    holders = set(Seat.objects.values_list("holder_name", flat=True))
+    assert {"Alice Adams", "Bob Brown"} <= holders and "" not in holders
+    expected = {
+        row[0]: row[1] for row in csv.reader(io.StringIO(sandbox.store.prospect_names_csv()))
+    }
+    del expected["member"]
+    assert dict(Prospect.objects.exclude(name="").values_list("urn", "name")) == expected
+    assert set(expected) <= set(sandbox.store.prospects()[:12])  # members the notes name
+    call_command("start_demo", sandbox_url=sandbox.url, stdout=io.StringIO())  # once only
+    assert Prospect.objects.exclude(name="").count() == 12
+    clear_token_cache()
