@@ -162,6 +162,12 @@ class Seat(models.Model):
         return self.listed and self.state in ("", self.State.ACTIVE)
 
     @property
+    def role_labels(self) -> list[str]:
+        """LinkedIn's role names read as words: SOURCER_ADD_PROSPECT is "Sourcer add prospect"."""
+        roles = self.roles if isinstance(self.roles, list) else []
+        return [str(r).removesuffix("_SEAT").replace("_", " ").capitalize() for r in roles]
+
+    @property
     def status_text(self) -> str:
         if not self.listed:
             return "no longer on the contract"

@@ -94,6 +94,7 @@ SELECT false, m.urn, m.id FROM recruiter_prospect m WHERE m.urn = ANY(%(members)
 # note can have (2^53 microseconds is the year 2255), so to_timestamp() keeps the millisecond.
 PG_MERGE = """
 SET LOCAL synchronous_commit TO OFF;
+SET LOCAL recruiter.counted_by_writer TO 'on';
 WITH written AS (
     INSERT INTO recruiter_prospectnote AS n (
         contract_id, linkedin_id, owner_id, prospect_id, text, created, last_modified,
@@ -123,17 +124,35 @@ WITH written AS (
                              ELSE to_tsvector('simple'::regconfig, EXCLUDED.text) END
     WHERE (n.last_modified IS NULL OR EXCLUDED.last_modified > n.last_modified)
         AND n.purged_at IS NULL
-    RETURNING n.id, (xmax = 0) AS inserted, COALESCE(deleted_at = %(now)s, false) AS deleted_now
+    RETURNING n.id, (xmax = 0) AS inserted, COALESCE(deleted_at = %(now)s, false) AS deleted_now,
+              n.owner_id, n.active, n.created, n.last_modified
 ), pending AS (
     -- The ids the batch inserted, for recruiter.search to index (and search until then).
     INSERT INTO recruiter_searchbacklog (lo, hi)
     SELECT min(id), max(id) FROM written WHERE inserted HAVING count(*) > 0
+), seat_counts AS (
+    -- The inserted notes' share of the per-seat counters (the notes' row trigger skips the
+    -- merge's inserts; its updates are counted by the update trigger, migration
+    -- *_note_counters_in_the_merge): one aggregate over the batch, no transition table.
+    UPDATE recruiter_seat s
+    SET note_count = s.note_count + d.n, last_activity = GREATEST(s.last_activity, d.last)
+    FROM (
+        SELECT owner_id, count(*) FILTER (WHERE active) AS n, max(last_modified) AS last
+        FROM written WHERE inserted AND owner_id IS NOT NULL GROUP BY owner_id
+    ) d
+    WHERE s.id = d.owner_id
+), buckets AS (
+    INSERT INTO recruiter_notebucket (start, count)
+    SELECT to_timestamp(floor(extract(epoch FROM created) / 900) * 900), count(*)
+    FROM written WHERE inserted AND created IS NOT NULL GROUP BY 1
+    ON CONFLICT (start) DO UPDATE SET count = recruiter_notebucket.count + EXCLUDED.count
 )
 SELECT count(*) FILTER (WHERE inserted),
        count(*) FILTER (WHERE NOT inserted AND NOT deleted_now),
        count(*) FILTER (WHERE NOT inserted AND deleted_now)
 FROM written;
-TRUNCATE recruiter_note_stage
+TRUNCATE recruiter_note_stage;
+SET LOCAL recruiter.counted_by_writer TO 'off'
 """
 
 
@@ -167,7 +186,8 @@ class PostgresNoteWriter(NoteWriter):
                         )
                     )
             cursor.execute(PG_MERGE, params)
-            cursor.nextset()  # past SET LOCAL, to the merge's counts
+            cursor.nextset()  # past the two SET LOCAL, to the merge's counts
+            cursor.nextset()
             created, updated, deactivated = cursor.fetchone()
             while cursor.nextset():
                 pass

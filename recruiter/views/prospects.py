@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Case, Count, Max, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -26,7 +26,10 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
     notes = visible_notes(request.user)
     if query:
         prospects = prospects.filter(_name_or_urn(query))
-    page = Paginator(prospects.order_by("name", "urn"), PER_PAGE).get_page(request.GET.get("page"))
+    # Named prospects first, by name; those known only by their URN after them.
+    unnamed_last = Case(When(name="", then=Value(1)), default=Value(0))
+    ordered = prospects.order_by(unnamed_last, "name", "urn")
+    page = Paginator(ordered, PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     # One aggregate for the page's prospects, not one count per row.
     stats = {
