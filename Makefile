@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run prod test test-cluster lint format bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,9 +17,17 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python -m config.run
 
+## prod: as run, but production-like: DEBUG off, static files collected, gunicorn (deploy/gunicorn.conf.py)
+prod: install
+	DEBUG=false $(BIN)/python -m config.run
+
 ## test: the whole pytest suite (DATABASE_URL / REDIS_URL when set, else SQLite and embedded Redis)
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## test-cluster: three hosts (network namespaces, root) on one PostgreSQL and Redis, a host killed mid-sync
+test-cluster: install
+	$(BIN)/python -m tests.cluster
 
 lint: install
 	$(BIN)/ruff check .

@@ -13,7 +13,7 @@ from rq import cron
 from config import jobs
 from recommendations import jobs as recommendation_jobs
 from recruiter import jobs as recruiter_jobs
-from recruiter import retention
+from recruiter import orphans, retention
 
 cron.register(jobs.clear_expired_sessions, "default", cron="17 3 * * *", job_timeout=600)
 
@@ -32,6 +32,8 @@ cron.register(
     interval=10 * 60,
     job_timeout=recruiter_jobs.FAN_OUT_TIMEOUT,
 )
+# Runs whose worker died are marked interrupted within a minute (recruiter/orphans.py).
+cron.register(orphans.heal, "default", interval=15, job_timeout=60)
 # The daily re-scan of the last rescan_days days catches late edits and deletions.
 cron.register(
     recruiter_jobs.rescan_active_contracts,

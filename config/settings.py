@@ -196,7 +196,8 @@ STORAGES = {
 # be turned off for a plain-HTTP local run.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+# Load balancers and Prometheus probe over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/sync$", r"^metrics$"]
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
@@ -271,6 +272,19 @@ for _name in (
 ):
     if not 1 <= globals()[_name] <= 3650:
         raise ImproperlyConfigured(f"{_name} must be a number of days from 1 to 3650.")
+
+# Operations (issue 15): LinkedIn's daily RSC call budget per application (UTC day) and the
+# share of it at which new syncs stop starting; the lag /healthz/sync alerts on; who may read
+# /metrics (this bearer token, or any client on loopback); optional error reporting.
+LINKEDIN_DAILY_CALL_LIMIT = env.int("LINKEDIN_DAILY_CALL_LIMIT", default=100_000)
+LINKEDIN_BUDGET_STOP_SHARE = env.float("LINKEDIN_BUDGET_STOP_SHARE", default=0.9)
+SYNC_LAG_ALERT_MINUTES = env.float("SYNC_LAG_ALERT_MINUTES", default=90)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"))
 
 # Every record we write goes through the console handler, whose filter blanks OAuth codes and
 # states in URLs (the LinkedIn callback's query string); runserver's request log included.

@@ -1,47 +1,11 @@
 from __future__ import annotations
 
-import logging
-
-from django.contrib.auth.decorators import login_not_required
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 from accounts.preferences import record_visit
-from recruiter import queue
 from recruiter.home import start_of_day
 from recruiter.permissions import access_granters
-
-logger = logging.getLogger(__name__)
-
-
-def _database_ok() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
-    except Exception:
-        logger.exception("health check: database did not answer")
-        return False
-
-
-def _redis_ok() -> bool:
-    return queue.ping()
-
-
-@login_not_required
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _database_ok(), "redis": _redis_ok()}
-    ok = all(checks.values())
-    body = {
-        "status": "ok" if ok else "unavailable",
-        **{k: "up" if v else "down" for k, v in checks.items()},
-    }
-    return JsonResponse(body, status=200 if ok else 503)
 
 
 def home(request: HttpRequest) -> HttpResponse:

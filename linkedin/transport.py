@@ -38,13 +38,16 @@ class ClientStats:
     """What a client has done, for a sync run to record.
 
     ``calls`` counts HTTP requests sent, retries included; ``by_status`` counts answers per
-    HTTP status; ``transport_errors`` counts attempts that got no answer at all.
+    HTTP status; ``transport_errors`` counts attempts that got no answer at all; ``by_call``
+    counts every attempt per (endpoint, status), the status "error" when no answer came (the
+    site's metrics and its daily call budget add these up).
     """
 
     calls: int = 0
     retries: int = 0
     by_status: dict[int, int] = field(default_factory=dict)
     transport_errors: int = 0
+    by_call: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 def _never_sent(exc: requests.RequestException) -> bool:
@@ -141,8 +144,10 @@ class Transport:
                     response = self._send(method, path, query, token, restli_method, json_body)
                 except requests.RequestException as exc:
                     self.stats.transport_errors += 1
+                    self._count_call(path, "error")
                     never_sent = _never_sent(exc)
                     raise error_from_exception(exc) from None
+                self._count_call(path, response.status_code)
                 return response, self._read(response)
             except LinkedInError as err:
                 if err.status == 401 and token is not None and not reauthorized:
@@ -234,6 +239,13 @@ class Transport:
             raise LinkedInError(
                 f"truncated or invalid JSON in a {status} answer", status=status, transient=True
             ) from None
+
+    def _count_call(self, path: str, status: int | str) -> None:
+        # The endpoint is the resource: "/prospectNotes", not its keys or finder arguments.
+        endpoint = "/" + path.lstrip("/").split("/", 1)[0].split("?", 1)[0].split("(", 1)[0]
+        key = (endpoint, str(status))
+        by_call = self.stats.by_call
+        by_call[key] = by_call.get(key, 0) + 1
 
     def _reauthorize(self, stale_token: str) -> None:
         if self._credentials is not None:

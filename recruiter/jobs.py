@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from linkedin import LinkedInError
-from recruiter import backfill, queue, search, seats, sync
+from recruiter import backfill, queue, search, seats, sync, usage
 from recruiter.models import Contract, SyncRun
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,9 @@ def run_sync(
 ) -> SyncRun:
     """Sync one contract and do the follow-ups; return the run. What every way of starting a
     sync runs (the job below, the management command)."""
+    refused = _refused_by_budget(contract_id, kind)
+    if refused is not None:
+        return refused
     _seats_before_first_sync(contract_id)
     if str(kind) == SyncRun.Kind.RESCAN and since is None:
         run = sync.rescan_contract(contract_id, progress=progress)
@@ -54,6 +57,22 @@ def run_sync(
         )
     after_sync(run)
     return run
+
+
+def _refused_by_budget(contract_id: int, kind: str) -> SyncRun | None:
+    """A run that did not start because the application's daily call budget is spent."""
+    contract = Contract.objects.defer("client_secret").get(pk=contract_id)
+    reason = usage.budget_refusal(contract)
+    if reason is None:
+        return None
+    logger.warning("sync of %s not started: %s", contract.urn, reason)
+    return SyncRun.objects.create(
+        contract=contract,
+        kind=kind,
+        status=SyncRun.Status.BUDGET,
+        finished_at=timezone.now(),
+        error=reason,
+    )
 
 
 def after_sync(run: SyncRun) -> None:

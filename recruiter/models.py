@@ -359,10 +359,12 @@ class SyncRun(models.Model):
         SKIPPED = "skipped", "skipped (another run held the lock)"
         THROTTLED = "throttled", "stopped by LinkedIn's daily quota"
         STOPPED = "stopped", "stopped at a window boundary (a backfill continues)"
+        INTERRUPTED = "interrupted", "interrupted (its worker stopped)"
+        BUDGET = "budget", "not started: the day's API-call budget is spent"
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="runs")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SCHEDULED)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
     window_start = models.DateTimeField(null=True, blank=True)
     window_end = models.DateTimeField(null=True, blank=True)
     cursor = models.DateTimeField(

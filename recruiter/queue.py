@@ -75,7 +75,7 @@ def get_queue(name: str = QUEUE) -> Queue:
     return django_rq.get_queue(name)
 
 
-def _unavailable(exc: Exception) -> QueueUnavailable:
+def unavailable(exc: Exception) -> QueueUnavailable:
     logger.error("the job queue (Redis) is unreachable: %s", exc)
     return QueueUnavailable(f"The job queue is unreachable ({type(exc).__name__}).")
 
@@ -126,7 +126,7 @@ def enqueue(
             return Enqueued(job_id, added=False)
         job = q.enqueue(func, args=args, kwargs=kwargs, job_id=job_id, job_timeout=timeout)
     except RedisError as exc:
-        raise _unavailable(exc) from exc
+        raise unavailable(exc) from exc
     return Enqueued(job_id or (job.id if job is not None else ""), added=True)
 
 
@@ -197,7 +197,7 @@ def claim_tick(name: str, period_seconds: int) -> bool:
     try:
         claimed = redis().set(key, "1", nx=True, ex=max(2 * period_seconds, 60))
     except RedisError as exc:
-        raise _unavailable(exc) from exc
+        raise unavailable(exc) from exc
     if not claimed:
         logger.info("tick %s %d already taken by another scheduler; nothing enqueued", name, slot)
     return bool(claimed)
@@ -229,7 +229,7 @@ def is_waiting(job_id: str, queue: str = QUEUE) -> bool:
     try:
         return _waiting_job(get_queue(queue), job_id) is not None
     except RedisError as exc:
-        raise _unavailable(exc) from exc
+        raise unavailable(exc) from exc
 
 
 def waiting_since(job_ids: list[str], queue: str = QUEUE) -> dict[str, dt.datetime | None]:
@@ -240,7 +240,7 @@ def waiting_since(job_ids: list[str], queue: str = QUEUE) -> dict[str, dt.dateti
     try:
         found = Job.fetch_many(job_ids, connection=redis(queue))
     except RedisError as exc:
-        raise _unavailable(exc) from exc
+        raise unavailable(exc) from exc
     waiting: dict[str, dt.datetime | None] = {}
     for job_id, job in zip(job_ids, found, strict=True):
         if job is None or job.get_status(refresh=False) not in WAITING:
@@ -295,7 +295,7 @@ def queue_stats(names: Iterable[str] | None = None) -> list[QueueStats]:
                 )
             )
     except RedisError as exc:
-        raise _unavailable(exc) from exc
+        raise unavailable(exc) from exc
     return stats
 
 
@@ -305,7 +305,7 @@ def workers(queue: str = QUEUE) -> list[WorkerInfo]:
     try:
         found = Worker.all(connection=redis(queue))
     except RedisError as exc:
-        raise _unavailable(exc) from exc
+        raise unavailable(exc) from exc
     return [
         WorkerInfo(
             name=w.name,
@@ -323,4 +323,33 @@ def running_job_ids(queue: str = QUEUE) -> set[str]:
     try:
         return {w.get_current_job_id() for w in Worker.all(connection=redis(queue))} - {None}
     except RedisError as exc:
-        raise _unavailable(exc) from exc
+        raise unavailable(exc) from exc
+
+
+def rq_collector() -> Any:
+    """django-rq's Prometheus collector (queues by state, workers), or None without
+    prometheus_client. It reads Redis at scrape time, as ours does."""
+    from django_rq.contrib.prometheus import RQCollector
+
+    return RQCollector() if RQCollector is not None else None
+
+
+def abandon_started(job_ids: Iterable[str], reason: str, queue: str = QUEUE) -> list[str]:
+    """Mark the STARTED jobs among ``job_ids`` failed (``reason`` as their error) and take
+    them out of the started registry: their worker is known to be gone, and RQ's own cleanup
+    would only notice a minute or more later. Return the ids abandoned."""
+    abandoned = []
+    try:
+        q = get_queue(queue)
+        started = StartedJobRegistry(queue=q)
+        failed = FailedJobRegistry(queue=q)
+        for job in Job.fetch_many(list(job_ids), connection=q.connection):
+            if job is None or job.get_status(refresh=False) != JobStatus.STARTED:
+                continue
+            started.remove_executions(job)
+            job.set_status(JobStatus.FAILED)
+            failed.add(job, exc_string=reason)
+            abandoned.append(job.id)
+    except RedisError as exc:
+        raise unavailable(exc) from exc
+    return abandoned

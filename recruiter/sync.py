@@ -40,6 +40,7 @@ from recruiter.linkedin import client_for
 from recruiter.locks import ContractLock
 from recruiter.models import MAX_WINDOW_HOURS, Contract, SyncRun
 from recruiter.upsert import EPOCH, PageCounts, ms_to_datetime, note_writer, relax_commit
+from recruiter.usage import UsageMeter, application_of
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ WRITE_BATCH_NOTES = 5000
 # How long to wait for the fetch thread after a failure; it stops at its next page boundary,
 # but may be inside an HTTP call with its own timeout. It is a daemon thread either way.
 JOIN_SECONDS = 5.0
+
+INTERRUPTED_TEXT = "Interrupted: the worker stopped before the run finished."
 
 Progress = Callable[[SyncRun], None]
 Stop = Callable[[], bool]
@@ -135,9 +138,7 @@ def sync_contract(
         # Holding the lock, no other run is alive: a RUNNING one was killed (job timeout,
         # worker restart) and would otherwise show as running for ever.
         SyncRun.objects.filter(contract=contract, status=SyncRun.Status.RUNNING).update(
-            status=SyncRun.Status.FAILED,
-            finished_at=now,
-            error="Interrupted: the worker stopped before the run finished.",
+            status=SyncRun.Status.INTERRUPTED, finished_at=now, error=INTERRUPTED_TEXT
         )
         run = SyncRun.objects.create(
             contract=contract, kind=kind, window_start=start, window_end=end, started_at=now
@@ -206,6 +207,7 @@ class _Walk:
         self.counts = PageCounts()
         self.watermark = contract.watermark
         self.client: LinkedInClient | None = None
+        self.meter = UsageMeter(application_of(contract))
 
     def run(self, start: datetime, end: datetime) -> None:
         run = self.run_record
@@ -216,7 +218,7 @@ class _Walk:
         except LinkedInError as exc:
             self._failed(exc, quota=exc.is_daily_quota)
         except LockError:
-            self._failed(RuntimeError("lost the sync lock (a stall longer than its timeout)"))
+            self._failed(RuntimeError("lost the sync lock (its heartbeat could not renew it)"))
         except BaseException as exc:
             self._failed(exc)
             raise
@@ -230,20 +232,47 @@ class _Walk:
         finally:
             run.finished_at = timezone.now()
             self._record_counts()
+            self._note_redis_outage()
             run.save()
-            logger.info(
-                "sync of %s %s: %d created, %d updated, %d deactivated, %d unchanged, "
-                "%d pages, %d API calls, %d retries",
-                self.contract.urn,
-                run.status,
-                run.notes_created,
-                run.notes_updated,
-                run.notes_deactivated,
-                run.notes_unchanged,
-                run.pages,
-                run.api_calls,
-                run.retries,
+            self._record_usage()
+            self._log_outcome()
+
+    def _record_usage(self) -> None:
+        if self.client is not None:
+            self.meter.flush(self.client.stats.by_call)
+
+    def _note_redis_outage(self) -> None:
+        """Say so when the run went on while Redis was away: its work is in the database,
+        but for that time its lock could not be renewed."""
+        seconds = self.lock.redis_outage_seconds
+        if seconds > 0:
+            note = (
+                f"Redis was unreachable for about {seconds:.0f} s during the run; the sync "
+                "lock could not be renewed meanwhile."
             )
+            run = self.run_record
+            run.error = f"{run.error} {note}".strip() if run.error else note
+
+    def _log_outcome(self) -> None:
+        run = self.run_record
+        if run.status == SyncRun.Status.FAILED:
+            # The run's error carries LinkedIn's request id, which LinkedIn support asks for.
+            logger.error("sync of %s failed: %s", self.contract.urn, run.error)
+        elif run.status == SyncRun.Status.THROTTLED:
+            logger.warning("sync of %s throttled: %s", self.contract.urn, run.error)
+        logger.info(
+            "sync of %s %s: %d created, %d updated, %d deactivated, %d unchanged, "
+            "%d pages, %d API calls, %d retries",
+            self.contract.urn,
+            run.status,
+            run.notes_created,
+            run.notes_updated,
+            run.notes_deactivated,
+            run.notes_unchanged,
+            run.pages,
+            run.api_calls,
+            run.retries,
+        )
 
     def _walk(self, start: datetime, end: datetime) -> None:
         contract = self.contract
@@ -272,6 +301,7 @@ class _Walk:
                     relax_commit()  # the writer's merge relaxes its own commit
                 self._windows_done(finished)
             self.lock.keep()
+            self._record_usage()
             if self.progress is not None:
                 for window in finished:
                     self._set_progress(window)

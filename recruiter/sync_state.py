@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timesince import timesince
 
-from recruiter import queue
+from recruiter import orphans, queue
 from recruiter.models import Contract, SyncRun
 
 
@@ -99,6 +99,7 @@ def contract_states(
     # The client secret is encrypted at rest: never decrypted for a page that does not show it.
     contracts = contracts.defer("client_secret").order_by("name", "urn")
     states = {c.pk: ContractState(c) for c in contracts}
+    unreachable = not _heal(list(states))
     ranked = SyncRun.objects.annotate(
         rank=Window(
             RowNumber(),
@@ -110,8 +111,22 @@ def contract_states(
         if run.contract_id in states:
             run.contract = states[run.contract_id].contract  # no query per run for its str()
             states[run.contract_id].runs.append(run)
-    _mark_pending(list(states.values()))
+    if unreachable:
+        for state in states.values():
+            state.queue_unreachable = True
+    else:
+        _mark_pending(list(states.values()))
     return list(states.values())
+
+
+def _heal(contract_ids: list[int]) -> bool:
+    """Interrupt the runs whose worker is gone, so that the page (and Sync now) sees them as
+    they are; False when the queue is unreachable."""
+    try:
+        orphans.interrupt_orphaned_runs(contract_ids)
+    except queue.QueueUnavailable:
+        return False
+    return True
 
 
 def _mark_pending(states: list[ContractState]) -> None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from recruiter import queue as recruiter_queue
 from recruiter.export import CSV_HEADER
+from recruiter.locks import ContractLock
 from recruiter.models import PushEvent, SyncRun
 from tests.helpers import make_contract, make_note, make_prospect, make_seat
 
@@ -509,10 +510,18 @@ def test_sync_now_enqueues_a_manual_sync(client, alice, synced, django_capture_o
     assert "already queued" in response.content.decode()
 
 
-def test_sync_now_is_refused_while_a_run_is_running(client, alice, synced, monkeypatch):
+@pytest.fixture
+def live_run(synced):
+    """A run RUNNING on a live worker: its contract's sync lock is held (and beating)."""
+    lock = ContractLock(synced.pk)
+    assert lock.acquire()
+    yield SyncRun.objects.create(contract=synced, status="running", progress=37.5, api_calls=4)
+    lock.release()
+
+
+def test_sync_now_is_refused_while_a_run_is_running(client, alice, synced, live_run, monkeypatch):
     calls = []
     monkeypatch.setattr(recruiter_queue, "enqueue_sync", lambda *a, **k: calls.append(a))
-    SyncRun.objects.create(contract=synced, status="running", progress=37.5)
     client.force_login(alice)
     page = client.get(reverse("recruiter:sync_status")).content.decode()
     assert 'data-field="sync-now" disabled' in page
@@ -532,8 +541,7 @@ def test_sync_now_needs_the_csrf_token(alice, synced, monkeypatch):
     assert calls == []
 
 
-def test_sync_progress_reports_the_running_run(client, alice, synced):
-    SyncRun.objects.create(contract=synced, status="running", progress=37.5, api_calls=4)
+def test_sync_progress_reports_the_running_run(client, alice, synced, live_run):
     body = get(client, alice, reverse("recruiter:sync_progress")).json()
     (contract,) = body["contracts"]
     assert contract["state"] == "running"

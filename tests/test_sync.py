@@ -597,7 +597,7 @@ def test_a_run_left_running_by_a_killed_worker_is_closed(make_sandbox):
     sync_contract(contract.pk)
 
     stale.refresh_from_db()
-    assert stale.status == SyncRun.Status.FAILED and "Interrupted" in stale.error
+    assert stale.status == SyncRun.Status.INTERRUPTED and "Interrupted" in stale.error
 
 
 @pytest.mark.django_db(transaction=True)

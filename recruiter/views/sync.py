@@ -17,6 +17,7 @@ from recruiter.retention import end_notice
 from recruiter.sync_state import contract_states
 from recruiter.views.access import recruiting_admin_required
 from recruiter.views.going_live import annotate_states, going_live_json
+from recruiter.views.operations import operations_panel
 
 RUNS_PER_CONTRACT = 8
 PUSH_EVENTS = 20
@@ -34,6 +35,7 @@ def sync_status(request: HttpRequest) -> HttpResponse:
         "states": states,
         "now": now,
         "chart": notes_per_day(),
+        "operations": operations_panel(states),
         "push_events": list(PushEvent.objects.select_related("contract")[:PUSH_EVENTS]),
         "push_endpoints": push_endpoints(request, [state.contract for state in states]),
     }
