@@ -31,6 +31,7 @@ from recruiter.models import (
     SeatUser,
     SyncRun,
 )
+from recruiter.push_health import push_health
 from recruiter.push_urls import push_url
 from recruiter.restore import restore_note
 
@@ -208,6 +209,7 @@ class ContractAdmin(admin.ModelAdmin):
     search_fields = ("name", "urn")
     readonly_fields = (
         "connection_display",
+        "push_health_display",
         "watermark",
         "lag_display",
         "last_rescan_at",
@@ -241,7 +243,7 @@ class ContractAdmin(admin.ModelAdmin):
     )
     fieldsets = (
         (None, {"fields": ("urn", "name", "active", "ended_at")}),
-        ("Connection", {"fields": ("connection_display",)}),
+        ("Connection", {"fields": ("connection_display", "push_health_display")}),
         (
             "Credentials",
             {
@@ -311,6 +313,14 @@ class ContractAdmin(admin.ModelAdmin):
         label = check.get_outcome_display()
         said = check.message if check.works else f"{label[:1].upper()}{label[1:]}. {check.message}"
         return f"{said} (tested {when})"
+
+    @admin.display(description="push URL")
+    def push_health_display(self, contract: Contract) -> str:
+        health = push_health(contract)
+        if health.warning or health.notice:
+            return health.warning or health.notice
+        when = timezone.localtime(health.validated_at).strftime("%Y-%m-%d %H:%M")
+        return f"Last validated by LinkedIn {timesince(health.validated_at)} ago ({when})."
 
     def response_add(self, request: HttpRequest, obj: Contract, post_url_continue=None):
         if TEST_CONNECTION in request.POST:

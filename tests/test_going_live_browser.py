@@ -114,3 +114,17 @@ def test_a_backfill_in_progress_on_the_sync_page(page, alice, make_sandbox, sett
     expect(page.locator("[data-field=resume-backfill]")).to_be_visible()
     screenshot(page, "going-live-backfill-paused")
     assert backfill.backfill_of(contract).status == Backfill.Status.PAUSED
+
+
+def test_the_push_url_warning_on_the_sync_page(page, alice):
+    contract = Contract.objects.create(urn="urn:li:contract:5150", name="Acme Recruiting")
+    Contract.objects.filter(pk=contract.pk).update(
+        push_last_validated_at=timezone.now() - timedelta(hours=5, minutes=10),
+        push_last_event_at=timezone.now() - timedelta(hours=6),
+    )
+    sign_in(page, alice.username)
+    page.goto("/sync/")
+    warning = page.locator(f"[data-contract-id='{contract.pk}'] [data-field=push-warning]")
+    expect(warning).to_contain_text("No validation from LinkedIn for 5")
+    expect(warning).to_contain_text("blocks the URL after 3 failed validations")
+    screenshot(page, "going-live-push-warning")

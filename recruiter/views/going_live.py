@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from recruiter import backfill as backfills
 from recruiter import connection
 from recruiter.models import Backfill, ConnectionCheck, Contract
+from recruiter.push_health import PushHealth, push_health
 from recruiter.sync_state import ContractState
 from recruiter.views.access import recruiting_admin_required
 
@@ -28,6 +29,7 @@ class GoingLive:
     check: ConnectionCheck | None = None
     backfill: Backfill | None = None
     can_resume: bool = False
+    push: PushHealth | None = None
 
     @property
     def percent(self) -> float:
@@ -57,6 +59,7 @@ def annotate_states(states: list[ContractState]) -> None:
             check=checks.get(state.contract.pk),
             backfill=fill,
             can_resume=fill is not None and backfills.can_resume(fill, now),
+            push=push_health(state.contract, now),
         )
 
 
