@@ -244,7 +244,7 @@ class ProspectNote(models.Model):
     class DeletedBy(models.TextChoices):
         SYNC = "sync", "LinkedIn marked it inactive"
         PUSH = "push", "LinkedIn push event"
-        ERASED = "erased", "member erased by an admin"
+        ERASED = "erased", "erased (member erased, or contract ended)"
 
     # No single-column indexes on the foreign keys: the composite indexes below start with each
     # of them. No database constraints either: the sync writes 100,000s of notes in bulk and the
