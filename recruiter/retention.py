@@ -5,6 +5,7 @@
   which the sync never writes again;
 - push event bodies go after RETENTION_PUSH_BODY_DAYS (type, note id and outcome stay);
 - sync runs go after RETENTION_SYNC_RUN_DAYS, except each contract's latest;
+- a prospect left with no note keeps only its URN (no name, no link);
 - an ended contract (an admin set ended_at, or LinkedIn disabled the integration and
   RETENTION_DISABLED_CONTRACT_GRACE_DAYS have passed) has all its notes purged and is no longer
   synced.
@@ -19,13 +20,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 import audit
 from audit.models import Action
 from recruiter.erasure import blank_push_bodies, purge_notes
-from recruiter.models import Contract, ProspectNote, PushEvent, SyncRun
+from recruiter.models import Contract, Prospect, ProspectNote, PushEvent, SyncRun
 
 logger = logging.getLogger(__name__)
 
@@ -114,9 +115,18 @@ def apply_retention(now: datetime | None = None) -> dict[str, int]:
             "sync runs deleted": _old_runs(now - timedelta(days=policy.sync_run_days)),
             **_purge_ended_contracts(now, policy),
         }
+        counts["names of prospects with no note left dropped"] = _forget_orphan_names()
         audit.record(Action.RETENTION_PURGE, actor=None, policy=policy.__dict__, **counts)
     logger.info("retention: %s", counts)
     return counts
+
+
+def _forget_orphan_names() -> int:
+    """A prospect whose every note was purged keeps only its URN. The row itself stays: a
+    running sync may hold its id (the notes table has no foreign key constraint to catch a
+    dangling one)."""
+    orphans = Prospect.objects.filter(~Exists(ProspectNote.objects.filter(prospect=OuterRef("pk"))))
+    return orphans.exclude(name="", url="").update(name="", url="")
 
 
 def _old_runs(before: datetime) -> int:

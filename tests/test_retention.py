@@ -179,3 +179,39 @@ def test_the_daily_job_runs_once_per_day_however_many_schedulers_fire(db):
     assert retention_job() is not None
     assert retention_job() is None
     assert Entry.objects.filter(action=Action.RETENTION_PURGE).count() == 1
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "4000"])
+def test_a_retention_setting_out_of_range_stops_the_site(value):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "RETENTION_PUSH_BODY_DAYS": value, "DJANGO_SETTINGS_MODULE": ""}
+    result = subprocess.run(
+        [sys.executable, "-c", "import tests.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "RETENTION_PUSH_BODY_DAYS must be a number of days from 1 to 3650" in result.stderr
+
+
+def test_a_prospect_left_without_notes_keeps_only_its_urn(db):
+    from tests.helpers import make_prospect
+
+    gone = make_prospect(name="Only Deleted", url="https://ats.example.com/c/1")
+    kept = make_prospect(name="Still Here")
+    make_note(prospect=gone, active=False, deleted_at=timezone.now())
+    make_note(prospect=kept)
+    with later(29):
+        apply_retention()
+    gone.refresh_from_db()
+    assert gone.name == "Only Deleted"
+    with later(31):
+        assert apply_retention()["names of prospects with no note left dropped"] == 1
+    gone.refresh_from_db()
+    kept.refresh_from_db()
+    assert (gone.name, gone.url, kept.name) == ("", "", "Still Here")
