@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import DEFAULT_DB_ALIAS, models, transaction
@@ -118,8 +119,20 @@ def erase_user(user: AbstractBaseUser, *, actor: Any = None, via: str = "admin")
         audit.record(Action.USER_ERASED, actor=actor, user=alias, via=via, counts=counts)
         pseudonymise_user(user)
         _admin_log_naming([user.get_username()], whole=True).delete()
+        counts["sign-in attempt records"] = _forget_sign_in_attempts(user.get_username())
         user.delete()
     return counts
+
+
+def _forget_sign_in_attempts(username: str) -> int:
+    """django-axes keeps attempts by username (and address); the audit log keeps the facts."""
+    if not apps.is_installed("axes"):
+        return 0
+    deleted = 0
+    for model in apps.get_app_config("axes").get_models():
+        if any(field.name == "username" for field in model._meta.fields):
+            deleted += model.objects.filter(username=username).delete()[0]
+    return deleted
 
 
 def _names_of(person_urn: str) -> set[str]:

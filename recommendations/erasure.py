@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 
+from recommendations.accounts import disconnect
 from recommendations.models import LinkedInAccount, RecommendationRequest
 
 
@@ -41,5 +42,7 @@ class RecommendationsEraser:
         for urn in urns:
             copies += _naming(urn).delete()[0]
         copies += RecommendationRequest.objects.filter(created_by=user).delete()[0]
-        tokens = LinkedInAccount.objects.filter(user=user).delete()[0]
+        # Revoked at LinkedIn first, then deleted here, even if LinkedIn cannot be reached
+        # (recommendations.accounts.disconnect logs that at ERROR).
+        tokens = int(disconnect(user) is not None)
         return {"LinkedIn connection (tokens)": tokens, "recommendation copies": copies}

@@ -1,6 +1,7 @@
 """What the recruiter app records in the audit log on its own: contract credential changes
 (whoever saves the contract: admin, shell, a command; the value of a secret is never stored,
-only that it changed) and seat mappings (recruiter.seatmap's signal)."""
+only that it changed), seat mappings (recruiter.seatmap's signal) and restores of deleted notes
+(recruiter.restore's signal)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.dispatch import receiver
 
 import audit
 from audit.models import Action
-from recruiter.models import Contract, Seat
+from recruiter.models import Contract, NoteRestore, Seat
+from recruiter.restore import note_restored
 from recruiter.seatmap import seat_mapping_changed
 
 
@@ -60,4 +62,17 @@ def _seat_mapping_changed(
         user=user.pk,
         change="mapped" if mapped else "unmapped",
         source=source,
+    )
+
+
+@receiver(note_restored)
+def _note_restored(sender: Any, restore: NoteRestore, **kwargs) -> None:
+    # Sent after commit; what the deletion had been, never the text.
+    audit.record(
+        Action.NOTE_RESTORED,
+        actor=restore.restored_by,
+        target=restore.note,
+        linkedin_id=restore.note.linkedin_id,
+        contract=restore.note.contract_id,
+        deleted_by=restore.deleted_by,
     )

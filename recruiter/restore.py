@@ -28,10 +28,12 @@ note_restored = Signal()
 
 
 def restore_note(note: ProspectNote, user: AbstractBaseUser | None) -> NoteRestore | None:
-    """Lift ``note``'s tombstone and record who did it; None if it was not deleted."""
+    """Lift ``note``'s tombstone and record who did it; None if it was not deleted, or was
+    purged (recruiter.erasure)."""
     with transaction.atomic():
         locked = ProspectNote.objects.select_for_update().filter(pk=note.pk).first()
-        if locked is None or locked.deleted_at is None:
+        # A purged tombstone (erasure, retention) has nothing left to show and must stay gone.
+        if locked is None or locked.deleted_at is None or locked.purged_at is not None:
             return None
         restore = NoteRestore.objects.create(
             note=locked,

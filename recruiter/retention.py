@@ -69,10 +69,8 @@ def purge_due_at(contract: Contract, policy: Policy | None = None) -> datetime |
     if contract.ended_at:
         return contract.ended_at
     # Recorded from LinkedIn's INTEGRATION_STATUS_CHANGE push events (recruiter.push).
-    status = getattr(contract, "integration_status", "")
-    since = getattr(contract, "integration_status_at", None)
-    if status == DISABLED and since is not None:
-        return since + timedelta(days=policy.disabled_grace_days)
+    if contract.integration_status == DISABLED and contract.integration_status_at is not None:
+        return contract.integration_status_at + timedelta(days=policy.disabled_grace_days)
     return None
 
 

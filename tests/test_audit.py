@@ -310,3 +310,29 @@ def test_seat_mappings_by_hand_and_automatic_are_recorded(
         (staff, str(seat.pk), "unmapped", "manual", charlie.pk),
         (None, str(held.pk), "mapped", "auto", charlie.pk),
     ]
+
+
+# Restores (recruiter.restore's signal) ----------------------------------------------------
+
+
+def test_a_restore_is_recorded_with_who_and_what_the_deletion_was(
+    alice, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from recruiter.restore import restore_note
+
+    note = make_note(active=False, deleted_at=timezone.now(), deleted_by="push")
+    with django_capture_on_commit_callbacks(execute=True):
+        restore_note(note, alice)
+    [entry] = entries(Action.NOTE_RESTORED)
+    assert (entry.actor, entry.target_type, entry.target_id) == (
+        alice,
+        "recruiter.prospectnote",
+        str(note.pk),
+    )
+    assert entry.details == {
+        "linkedin_id": note.linkedin_id,
+        "contract": note.contract_id,
+        "deleted_by": "push",
+    }

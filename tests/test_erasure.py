@@ -340,9 +340,17 @@ def leaver(bob, charlie):
     return bob
 
 
-def test_an_erased_user_loses_tokens_mappings_and_copies_audit_stays(leaver, staff):
+def test_an_erased_user_loses_tokens_mappings_and_copies_audit_stays(
+    leaver, staff, client, sandbox
+):
+    from axes.models import AccessAttempt
+
+    client.post(reverse("login"), {"username": "bob", "password": "wrong"})
+    assert AccessAttempt.objects.filter(username="bob").exists()
     seat, pk = leaver.seat, leaver.pk
     counts = erase_user(leaver, actor=staff)
+    assert any(e.path.endswith("/revoke") for e in sandbox.request_log)  # revoked at LinkedIn
+    assert counts["sign-in attempt records"] >= 1
     assert counts["LinkedIn connection (tokens)"] == 1
     assert counts["seat mappings"] == 1 and counts["recommendation copies"] == 1
     assert not LinkedInAccount.objects.exists() and not LinkedInIdentity.objects.exists()
@@ -353,9 +361,10 @@ def test_an_erased_user_loses_tokens_mappings_and_copies_audit_stays(leaver, sta
     erased = Entry.objects.get(action=Action.USER_ERASED)
     assert erased.actor == staff and erased.details["user"] == pseudonym(f"user:{pk}")
     assert places_holding(["urn:li:person:bobby", "Bob Leaver", "tok-secret"]) == []
+    assert not AccessAttempt.objects.filter(username="bob").exists()
 
 
-def test_admin_action_erases_users_after_confirmation(client, staff, leaver):
+def test_admin_action_erases_users_after_confirmation(client, staff, leaver, sandbox):
     client.force_login(staff)
     url = reverse("admin:auth_user_changelist")
     form = {"action": "erase_users", "_selected_action": [leaver.pk, staff.pk]}
@@ -391,3 +400,14 @@ def test_command_takes_a_file_and_checks_every_line_first(tmp_path, db):
 def test_command_needs_a_urn(db):
     with pytest.raises(CommandError, match="at least one"):
         call_command("erase_member", "--yes", stdout=io.StringIO())
+
+
+def test_an_erased_note_cannot_be_restored(alice):
+    from recruiter.restore import restore_note
+
+    note = make_note()
+    erase_member(note.prospect.urn)
+    note.refresh_from_db()
+    assert restore_note(note, alice) is None
+    note.refresh_from_db()
+    assert (note.active, note.text) == (False, "") and note.deleted_at is not None

@@ -215,3 +215,40 @@ def test_a_prospect_left_without_notes_keeps_only_its_urn(db):
     gone.refresh_from_db()
     kept.refresh_from_db()
     assert (gone.name, gone.url, kept.name) == ("", "", "Still Here")
+
+
+def disabled(contract_id: int, at=None, status: str = "DISABLED") -> None:
+    Contract.objects.filter(pk=contract_id).update(
+        integration_status=status, integration_status_at=at or timezone.now()
+    )
+
+
+def test_a_contract_linkedin_disabled_keeps_its_notes_for_the_grace_period(client, alice):
+    note = make_note()
+    disabled(note.contract_id)
+    with later(29):
+        client.force_login(alice)  # a session would have expired by then
+        apply_retention()
+        note.refresh_from_db()
+        assert note.text and note.active
+        page = client.get(reverse("recruiter:sync_status")).content.decode()
+        assert "LinkedIn disabled this integration: its notes will be purged on" in page
+    with later(31):
+        client.force_login(alice)
+        counts = apply_retention()
+        page = client.get(reverse("recruiter:sync_status")).content.decode()
+    assert counts["ended contracts' notes purged"] == 1
+    note.refresh_from_db()
+    assert (note.text, note.prospect_id, note.active) == ("", None, False)
+    assert "grace period is over" in page
+
+
+def test_enabled_again_within_the_grace_period_nothing_is_purged(db):
+    note = make_note()
+    disabled(note.contract_id)
+    with later(10):
+        disabled(note.contract_id, status="ENABLED")
+    with later(31):
+        assert apply_retention()["ended contracts purged"] == 0
+    note.refresh_from_db()
+    assert note.text and note.active

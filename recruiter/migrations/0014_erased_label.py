@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recruiter', '0012_note_purge_contract_end'),
+        ('recruiter', '0013_contract_push_url'),
     ]
 
     operations = [
