@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recruiter', '0013_contract_push_url'),
+        ('recruiter', '0015_syncrun_interrupted_budget'),
     ]
 
     operations = [
