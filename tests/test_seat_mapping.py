@@ -163,3 +163,27 @@ def test_the_admin_inline_maps_and_removes_by_hand(
         False,
         "manual",
     ) in heard
+
+
+def test_the_seats_page_costs_the_same_queries_for_2_or_20_seats_users_and_mappings(
+    client, alice, bob, charlie
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.helpers import make_note, make_seat
+
+    def queries() -> int:
+        client.force_login(alice)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("recruiter:seat_list")).status_code == 200
+        return len(captured)
+
+    make_seat(bob.seat.contract, name="", holder_name="Unmapped Holder")  # the map form shows
+    few = queries()
+    for i in range(18):
+        seat = make_seat(bob.seat.contract, holder_name=f"Holder {i}", state="ACTIVE")
+        map_user(seat, charlie if i % 2 else bob)
+        make_note(seat)
+    many = queries()
+    assert few == many
