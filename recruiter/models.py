@@ -171,9 +171,13 @@ class Seat(models.Model):
     def status_text(self) -> str:
         if not self.listed:
             return "no longer on the contract"
-        if self.state and self.state != self.State.ACTIVE:
-            return self.State(self.state).label if self.state in self.State else self.state
+        if self.state and self.state != "ACTIVE":
+            # Plain words, no enum lookup per row; an unknown state is shown as it came.
+            return SEAT_STATE_WORDS.get(self.state, self.state)
         return ""
+
+
+SEAT_STATE_WORDS = {"INACTIVE": "inactive", "INVITED": "invited", "PARKED": "parked"}
 
 
 def seat_label_order() -> models.Func:

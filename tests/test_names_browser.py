@@ -72,9 +72,9 @@ def test_names_on_every_page(page, alice, charlie, demo):
     expect(table).to_contain_text("inactive")
     shot(page, "names-seats")
     seat = Seat.objects.get(holder_name="Alice Adams")
-    row = page.locator(f"#seat-{seat.pk}")
-    row.locator("select[name=user]").select_option(label="Charlie")
-    row.locator("button:has-text('Map to user')").click()
+    page.locator(f"#seat-{seat.pk}").locator("a:has-text('Map to user')").click()
+    page.locator("select[name=user]").select_option(label="Charlie (charlie)")
+    page.locator("button:has-text('Map to user')").click()
     expect(page.locator(f"#seat-{seat.pk}")).to_contain_text("Charlie")
     assert SeatUser.objects.get(seat=seat, user=charlie).source == "manual"
     shot(page, "names-seats-mapped")

@@ -187,3 +187,22 @@ def test_the_seats_page_costs_the_same_queries_for_2_or_20_seats_users_and_mappi
         make_note(seat)
     many = queries()
     assert few == many
+
+
+def test_map_to_user_from_the_seats_page(client, alice, bob, charlie):
+    from tests.helpers import make_seat
+
+    seat = make_seat(bob.seat.contract, name="", holder_name="Vacant Holder")
+    client.force_login(alice)
+    listing = client.get(reverse("recruiter:seat_list")).content.decode()
+    map_url = reverse("recruiter:seat_map", args=[seat.pk])
+    assert f'href="{map_url}"' in listing
+    assert "Charlie" in client.get(map_url).content.decode()
+    refused = client.post(map_url, {"user": "nope"}, follow=True)
+    assert "Choose a site user" in refused.content.decode()
+    response = client.post(map_url, {"user": charlie.pk})
+    assert response.status_code == 302
+    assert sources(charlie) == {seat.urn: "manual"}
+    client.force_login(bob)
+    assert client.get(map_url).status_code == 403
+    assert client.post(map_url, {"user": bob.pk}).status_code == 403
