@@ -107,3 +107,16 @@ def test_the_chart_adds_up_the_buckets_in_the_site_time_zone(settings):
     by_day = {bar.day: bar.count for bar in chart.bars if bar.count}
     assert by_day == {today: 2, today - timedelta(days=1): 1, today - timedelta(days=2): 1}
     assert chart.total == 4
+
+
+def test_the_chart_days_follow_a_half_hour_time_zone():
+    """18:40 UTC is 00:10 the next day in India (+05:30): the quarter-hour bucket (18:30 UTC)
+    falls on that next day there."""
+    seat = make_seat()
+    with timezone.override("Asia/Kolkata"):
+        today = timezone.localdate()
+        local_midnight = timezone.make_aware(datetime.combine(today, datetime.min.time()))
+        make_note(seat, created=local_midnight + timedelta(minutes=10))  # today, 00:10 IST
+        make_note(seat, created=local_midnight - timedelta(minutes=10))  # yesterday, 23:50 IST
+        bars = {bar.day: bar.count for bar in notes_per_day().bars if bar.count}
+    assert bars == {today: 1, today - timedelta(days=1): 1}
