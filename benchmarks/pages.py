@@ -11,10 +11,12 @@
 3. prints one line per page, `page <name>: p50 X ms, p95 Y ms, queries Q`, and fails (exit 1)
    when the p95 of one of the issue's pages passes --target ms.
 
-Pages: the notes list (first page, a seat + date filter, a common word, a rare word, page 500
-reached through the "Older" links' cursor, a prospect's name, a seat holder's name), a
-prospect's timeline, the prospect list searched by name, the seats and the sync page; and for
-information the notes list and a search as a recruiter holding 3 seats, and the prospect list.
+Pages: the notes list (first page, a seat + date filter, a common word, a rare word, a quoted
+phrase, a word less another, an accented word with a stemmed one, page 500 reached through the
+"Older" links' cursor, a prospect's name, a seat holder's name), a prospect's timeline, the
+prospect list searched by name, a search as a recruiter holding 3 seats, the seats and the
+sync page; and for information that recruiter's notes list, the home page (admin and
+recruiter) and the prospect list.
 """
 
 from __future__ import annotations
@@ -295,13 +297,13 @@ def pages(f: Fixture) -> list[Page]:
         Page("notes-search-seat", f"{notes}?q=Recruiter+07"),
         Page("prospect", reverse("recruiter:prospect_detail", args=[f.prospect_id])),
         Page("prospects-search", f"{reverse('recruiter:prospect_list')}?q=member+0123"),
+        Page("notes-search-phrase", f"{notes}?q=%22open+to+relocation%22"),
+        Page("notes-search-exclude", f"{notes}?q=relocation+-java"),
+        Page("notes-search-stem-accent", f"{notes}?q=relocati%C3%B3n+or+interviews"),
         Page("notes-recruiter", notes, target=False, user="bench-recruiter"),
-        Page(
-            "notes-search-recruiter",
-            f"{notes}?q=relocation",
-            target=False,
-            user="bench-recruiter",
-        ),
+        Page("notes-search-recruiter", f"{notes}?q=relocation", user="bench-recruiter"),
+        Page("home", reverse("home"), target=False),
+        Page("home-recruiter", reverse("home"), target=False, user="bench-recruiter"),
         Page("prospects", reverse("recruiter:prospect_list"), target=False),
         # Targets since the notes' triggers keep per-seat counts and notes per quarter hour.
         Page("seats", reverse("recruiter:seat_list")),

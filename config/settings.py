@@ -248,6 +248,10 @@ LINKEDIN_SIGNUP_DOMAINS = env.list("LINKEDIN_SIGNUP_DOMAINS", default=[])
 # the recruiting admins' names.
 ACCESS_CONTACT = env.str("ACCESS_CONTACT", default="")
 
+# The language notes are stemmed in when searched ("interviews" finds "interview"): a Snowball
+# language PostgreSQL and Python both know. Changing it later: manage.py search_language.
+SEARCH_LANGUAGE = env.str("SEARCH_LANGUAGE", default="english")
+
 # Prospect-note sync schedule (minutes) and the push endpoint's body limit.
 SYNC_INTERVAL_MINUTES = env.float("SYNC_INTERVAL_MINUTES", default=30)
 # A first backfill works in slices of about this many seconds, each ending at a window

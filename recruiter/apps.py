@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class RecruiterConfig(AppConfig):
@@ -19,3 +20,14 @@ class RecruiterConfig(AppConfig):
         identity_linked.connect(seatmap.on_identity_linked, dispatch_uid="recruiter-seat-map")
         identity_unlinked.connect(seatmap.on_identity_unlinked, dispatch_uid="recruiter-seat-unmap")
         register_eraser(RecruiterEraser())
+        # SQLite searches with the same rules as PostgreSQL, in Python (recruiter.search).
+        connection_created.connect(_register_sqlite_search, dispatch_uid="recruiter-sqlite-search")
+
+
+def _register_sqlite_search(sender, connection, **kwargs) -> None:
+    if connection.vendor == "sqlite":
+        from recruiter.search_text import matches
+
+        connection.connection.create_function(
+            "recruiter_search_match", 2, matches, deterministic=True
+        )

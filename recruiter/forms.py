@@ -37,8 +37,14 @@ FILTER_FIELDS = (
 )
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+DATE_HINT = "YYYY-MM-DD"
+
+
+class DayField(forms.DateField):
+    """A day typed as the site prints it (DATE_FORMAT, ISO): a text input, since a browser's
+    date input shows its own locale's format instead."""
+
+    default_error_messages = {"invalid": f"Enter a date as {DATE_HINT}, e.g. 2026-12-02."}
 
 
 class CursorField(forms.CharField):
@@ -59,16 +65,20 @@ class NoteFilterForm(forms.Form):
     seat = forms.ModelChoiceField(
         label="Seat", queryset=Seat.objects.none(), required=False, empty_label="All seats"
     )
-    prospect = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
-    created_from = forms.DateField(label="Created from", required=False, widget=DateInput)
-    created_to = forms.DateField(label="Created to", required=False, widget=DateInput)
-    modified_from = forms.DateField(label="Modified from", required=False, widget=DateInput)
-    modified_to = forms.DateField(label="Modified to", required=False, widget=DateInput)
+    prospect = forms.IntegerField(
+        label="Prospect", required=False, widget=forms.HiddenInput, min_value=1
+    )
+    created_from = DayField(label="Created from", required=False)
+    created_to = DayField(label="Created to", required=False)
+    modified_from = DayField(label="Modified from", required=False)
+    modified_to = DayField(label="Modified to", required=False)
     status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False)
     # Pagination: show the notes after (older than) or before (newer than) a cursor.
-    after = CursorField(required=False, widget=forms.HiddenInput)
-    before = CursorField(required=False, widget=forms.HiddenInput)
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    after = CursorField(label="Page position", required=False, widget=forms.HiddenInput)
+    before = CursorField(label="Page position", required=False, widget=forms.HiddenInput)
+    page = forms.IntegerField(
+        label="Page number", required=False, min_value=1, widget=forms.HiddenInput
+    )
 
     def __init__(self, data, *, user: AbstractBaseUser) -> None:
         super().__init__(data)
@@ -130,6 +140,14 @@ class NoteFilterForm(forms.Form):
         params = [(name, self.data[name]) for name in names if self.data.get(name)]
         params += [(name, value) for name, value in extra.items() if value]
         return urlencode(params)
+
+    def labelled_errors(self) -> list[tuple[str, str]]:
+        """Every error with the label of its field ("" for the form's own)."""
+        return [
+            (self.fields[name].label if name in self.fields else "", error)
+            for name, errors in self.errors.items()
+            for error in errors
+        ]
 
     @property
     def has_filters(self) -> bool:

@@ -1,15 +1,16 @@
 """Full-text search over the note text, and a page of search results that stays fast.
 
-On PostgreSQL a note matches when its stored `search_vector` matches
-`websearch_to_tsquery('simple', q)` (a GIN index, migration 0004), or, while the note is not
-indexed yet, when `to_tsvector('simple', text)` does: the sync inserts notes without computing
+The query is web-search syntax (recruiter.search_text: words, "quoted phrases", -excluded, or),
+accent-insensitive and stemmed. On PostgreSQL a note matches when its stored `search_vector`
+(recruiter_note_vector: the text stemmed and as written, both unaccented, migration 0011)
+matches the query's tsquery (recruiter.search_sql), through a GIN index; or, while the note is
+not indexed yet, when the vector of its text does: the sync inserts notes without computing
 their vectors, which was most of its cost, and index_pending_notes() fills them right after
 (the job runs after each sync). The sync's merge records the id range of each batch it inserted
 in recruiter_searchbacklog (migration 0006); those few ranges are how both the search and the
-indexing find the pending notes. An edited text gets its vector in the merge itself. The 'simple'
-configuration does no stemming: notes mix languages, names and abbreviations, and a recruiter
-searching "java" wants "Java", not "jav". Elsewhere (SQLite in development and tests) every
-word of the query must appear in the text, case-insensitively.
+indexing find the pending notes. An edited text gets its vector in the merge itself. Elsewhere
+(SQLite in development and tests) the same rules run in Python, as an SQL function the
+connection registers (recruiter.apps).
 
 A page of results, newest first, has two good plans and PostgreSQL's planner cannot always tell
 which one applies, because it knows the frequency of common words only:
@@ -32,10 +33,12 @@ from collections.abc import Callable
 from django.db import connections, transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.safestring import SafeString
 
 from recruiter.models import ProspectNote
 from recruiter.name_search import names_matching
 from recruiter.pagination import (
+    COUNT_CAP,
     Cursor,
     NotePage,
     Total,
@@ -43,6 +46,8 @@ from recruiter.pagination import (
     key_page,
     note_page,
 )
+from recruiter.search_sql import VECTOR_SQL, tsquery_sql
+from recruiter.search_text import highlight, parse
 
 INDEX_BATCH = 5000
 # Testing one note on the walk (heap row + to_tsvector, ~13 µs) against reading one match of
@@ -52,20 +57,23 @@ WALK_COST_RATIO = 5
 Rows = Callable[[QuerySet[ProspectNote]], QuerySet[ProspectNote]]
 
 
-MATCH_SQL = "recruiter_prospectnote.search_vector @@ websearch_to_tsquery('simple'::regconfig, %s)"
+MATCH_SQL = "recruiter_prospectnote.search_vector @@ ({tsquery})"
 # For the notes not indexed yet: within the pending id ranges (primary key range scans, which
 # the planner combines with the GIN scan in a BitmapOr), the text itself.
 PENDING_SQL = (
     " OR (recruiter_prospectnote.search_vector IS NULL AND ({ranges})"
-    " AND to_tsvector('simple'::regconfig, recruiter_prospectnote.text)"
-    " @@ websearch_to_tsquery('simple'::regconfig, %s))"
+    f" AND {VECTOR_SQL.format(column='recruiter_prospectnote.text')} @@ ({{tsquery}}))"
 )
 RANGE_SQL = "recruiter_prospectnote.id BETWEEN %s AND %s"
 BACKLOG_SQL = "SELECT id, lo, hi FROM recruiter_searchbacklog ORDER BY lo"
 INDEX_SQL = """
-UPDATE recruiter_prospectnote SET search_vector = to_tsvector('simple'::regconfig, text)
+UPDATE recruiter_prospectnote SET search_vector = recruiter_note_vector(text)
 WHERE id BETWEEN %s AND %s AND search_vector IS NULL
 """
+# The SQLite function that stands in for the tsquery match (recruiter.apps registers it).
+SQLITE_MATCH_SQL = "recruiter_search_match(recruiter_prospectnote.text, %s)"
+# How many of the newest notes a phrase search tests to estimate its matches (_probed_rows).
+PROBE = 1000
 # Ranges closer than this are searched as one: a few ids of indexed notes in between cost
 # less than another index scan.
 RANGE_GAP = 1000
@@ -111,34 +119,50 @@ def pending_ranges(using: str = "default") -> list[tuple[int, int]]:
     return merged
 
 
+def note_match(query: str, using: str = "default") -> Q:
+    """The condition for a note's text to match `query` (an empty Q for a query without
+    words): a Q to combine, e.g. with a match on the prospect's name."""
+    parsed = parse(query.strip())
+    if not parsed:
+        return Q()
+    if connections[using].vendor != "postgresql":
+        match = RawSQL(SQLITE_MATCH_SQL, [query], output_field=BooleanField())  # noqa: S611
+        return Q(match)
+    # Constant SQL fragments; the user's words and the ids only travel as bound parameters.
+    tsquery, words = tsquery_sql(parsed)
+    sql, params = MATCH_SQL.format(tsquery=tsquery), list(words)
+    ranges = pending_ranges(using)
+    if ranges:
+        ranges_sql = " OR ".join([RANGE_SQL] * len(ranges))
+        sql += PENDING_SQL.format(ranges=ranges_sql, tsquery=tsquery)
+        params += [bound for lo_hi in ranges for bound in lo_hi] + words
+    return Q(RawSQL(f"({sql})", params, output_field=BooleanField()))  # noqa: S611
+
+
 def search_notes(notes: QuerySet, query: str) -> QuerySet:
-    """Restrict `notes` to those whose text matches `query` (web-search syntax on PostgreSQL:
-    words, "quoted phrases", -excluded, or), or whose prospect or seat holder it names
-    (recruiter.name_search)."""
-    query = query.strip()
-    if not query:
+    """Restrict `notes` to those whose text matches `query`, or whose prospect or seat holder
+    it names (recruiter.name_search)."""
+    if not query.strip():
         return notes
-    if _is_postgres(notes):
-        # Constant SQL fragments; the user's query and the ids only travel as bound parameters.
-        sql, params = MATCH_SQL, [query]
-        ranges = pending_ranges(notes.db)
-        if ranges:
-            sql += PENDING_SQL.format(ranges=" OR ".join([RANGE_SQL] * len(ranges)))
-            params += [bound for lo_hi in ranges for bound in lo_hi] + [query]
-        match = RawSQL(f"({sql})", params, output_field=BooleanField())  # noqa: S611
-        return notes.filter(_or_names(Q(match), query))
-    words = [word.strip('"') for word in query.split()]
-    condition = Q()
-    for word in words:
-        if word:
-            condition &= Q(text__icontains=word)
-    return notes.filter(_or_names(condition, query))
+    condition = _or_names(note_match(query, notes.db), query)
+    return notes.filter(condition) if condition else notes
 
 
 def _or_names(text_match: Q, query: str) -> Q:
     """The text match, or a note about a prospect / by a seat holder the query names."""
     names = names_matching(query)
-    return text_match if names is None else text_match | names
+    if names is None:
+        return text_match
+    return text_match | names if text_match else names
+
+
+def has_words(query: str) -> bool:
+    return bool(parse(query.strip()))
+
+
+def highlighted(text: str, query: str) -> SafeString:
+    """The note's text, escaped, its words matching the query marked."""
+    return highlight(text, query)
 
 
 def search_page(
@@ -157,10 +181,12 @@ def search_page(
     page's keys, its rows.
     """
     matched = search_notes(notes, query)
-    if not query.strip() or not _is_postgres(notes):
+    if not has_words(query) or not _is_postgres(notes):
         page = note_page(rows(matched), after=after, before=before, per_page=per_page)
-        return page, capped_total(matched)
+        return page, honest_total(matched)
     estimate = _estimated_rows(matched)
+    if _has_phrase(query):
+        estimate = max(estimate, _probed_rows(notes, query))
     # The walk follows the created index of every note, the filtered-out ones included.
     threshold = walk_threshold(_estimated_rows(ProspectNote.objects.all()), per_page)
     keys, limit = None, sparse_limit(threshold)
@@ -176,9 +202,28 @@ def search_page(
             matched.only("id", "created"), after=after, before=before, per_page=per_page
         )
         ids, newer, older = [note.pk for note in walked.notes], walked.newer, walked.older
-        total = Total(estimate, "about") if keys is None else Total(limit, "more")
+        total = Total(about(estimate), "about")
+        if keys is not None and estimate <= limit:
+            total = Total(limit, "more")  # the estimate erred low: say only what we know
     found = {note.pk: note for note in rows(ProspectNote.objects.filter(pk__in=ids))}
     return NotePage([found[pk] for pk in ids if pk in found], newer, older), total
+
+
+def honest_total(notes: QuerySet) -> Total:
+    """Exactly how many notes, if there are at most COUNT_CAP (a count that stops there);
+    beyond, PostgreSQL's estimate ("about"), which its statistics make good for the filters
+    of the notes list; elsewhere "more than COUNT_CAP"."""
+    capped = capped_total(notes)
+    if capped.kind != "more" or not _is_postgres(notes):
+        return capped
+    estimate = _estimated_rows(notes)
+    return Total(about(estimate), "about") if estimate > COUNT_CAP else capped
+
+
+def about(count: int) -> int:
+    """`count` to two significant figures: an estimate does not pretend to more."""
+    digits = len(str(count))
+    return round(count, 2 - digits) if digits > 2 else count
 
 
 def walk_threshold(selected: int, per_page: int) -> int:
@@ -194,6 +239,28 @@ def walk_threshold(selected: int, per_page: int) -> int:
 def sparse_limit(threshold: int) -> int:
     """How many matches the GIN plan reads before it gives up for the walk: estimates err."""
     return 2 * threshold + 1000
+
+
+def _has_phrase(query: str) -> bool:
+    return any(len(term.words) > 1 for group in parse(query.strip()) for term in group)
+
+
+def _probed_rows(notes: QuerySet, query: str) -> int:
+    """How many of `notes` match, from the share of matches among the newest PROBE of them.
+
+    The planner multiplies the frequencies of a phrase's words as if they were independent,
+    and the words of a phrase go together: "open to relocation" in one note of 13 is
+    estimated at one in 150, which would send a common phrase to the GIN plan. The newest
+    notes are the ones the walk would test first, so their share is what decides.
+    """
+    newest, params = notes.order_by("-created", "-id").values("pk")[:PROBE].query.sql_with_params()
+    # ARRAY(...): the newest ids first (one walk of the created index), then each one's vector;
+    # as `IN (...)` the planner may read every match from the GIN index to join them.
+    ids = RawSQL(  # noqa: S611 (Django's own SQL, its parameters bound)
+        f"recruiter_prospectnote.id = ANY(ARRAY({newest}))", params, output_field=BooleanField()
+    )
+    hits = search_notes(ProspectNote.objects.filter(ids), query).count()
+    return hits * _estimated_rows(notes) // PROBE
 
 
 def _estimated_rows(notes: QuerySet) -> int:

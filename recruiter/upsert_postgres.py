@@ -121,7 +121,7 @@ WITH written AS (
         last_synced_at = EXCLUDED.last_synced_at,
         -- Edits are few: an edited text gets its search vector here (recruiter.search).
         search_vector = CASE WHEN n.text = EXCLUDED.text THEN n.search_vector
-                             ELSE to_tsvector('simple'::regconfig, EXCLUDED.text) END
+                             ELSE recruiter_note_vector(EXCLUDED.text) END
     WHERE (n.last_modified IS NULL OR EXCLUDED.last_modified > n.last_modified)
         AND n.purged_at IS NULL
     RETURNING n.id, (xmax = 0) AS inserted, COALESCE(deleted_at = %(now)s, false) AS deleted_now,

@@ -189,7 +189,7 @@ def test_note_text_is_escaped_and_keeps_its_line_breaks(client, bob):
     content = get(client, bob, NOTES).content.decode()
     assert "<script>alert" not in content
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;\nsecond line &amp; more" in content
-    assert re.search(r'class="note-text">&lt;script', content)
+    assert re.search(r'class="note-text" data-fold>&lt;script', content)
 
 
 # Filters -------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def notes(bob):
 
 
 def rows(page) -> list[str]:
-    return page.locator("table.notes tbody td.note-text").all_inner_texts()
+    return page.locator("table.notes tbody .note-text").all_inner_texts()
 
 
 def test_filter_by_seat_search_and_export(page, alice, bob, notes, tmp_path):

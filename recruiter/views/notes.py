@@ -14,12 +14,15 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from recruiter.export import audited, iter_csv_lines
-from recruiter.forms import NoteFilterForm
+from recruiter.forms import DATE_HINT, NoteFilterForm
 from recruiter.models import ProspectNote
-from recruiter.search import search_page
+from recruiter.search import has_words, highlighted, search_page
 from recruiter.views.access import notes_viewer_required
 
 PER_PAGE = 50
+DATE_FIELDS = ("created_from", "created_to", "modified_from", "modified_to")
+# The filters behind the "More filters" toggle on a phone (opened when one is set).
+FOLDED_FILTERS = ("seat", *DATE_FIELDS, "status")
 
 # What a row of the list shows; the rest of the columns (sync bookkeeping) stay in the table.
 ROW_FIELDS = (
@@ -52,6 +55,9 @@ def note_list(request: HttpRequest) -> HttpResponse:
         "seat_choices": list(form.fields["seat"].queryset),
         "selected_seat": valid and form.cleaned_data["seat"] and form.cleaned_data["seat"].pk,
         "show_status": form.is_admin,
+        "date_fields": [form[name] for name in DATE_FIELDS],
+        "date_hint": DATE_HINT,
+        "active_filters": sum(1 for name in FOLDED_FILTERS if form.data.get(name)),
     }
     if not valid:
         # A seat or prospect id the user may not see lands here too: nothing is shown for it.
@@ -65,6 +71,9 @@ def note_list(request: HttpRequest) -> HttpResponse:
         per_page=PER_PAGE,
         rows=_rows,
     )
+    if has_words(data["q"]):
+        for note in page.notes:
+            note.highlighted = highlighted(note.text, data["q"])
     number = data["page"] or (None if data["after"] else 1)
     if data["before"] and not page.newer:
         number = 1  # back at the top, whatever the page number said
