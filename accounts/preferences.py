@@ -44,7 +44,11 @@ def preference_for(user: AbstractBaseUser) -> Preference:
 
 def _save(preference: Preference, *fields: str) -> None:
     if preference.pk is None:
-        preference.save()
+        # Two first pages at once (two tabs) must not both insert: the second updates.
+        saved, _ = Preference.objects.update_or_create(
+            user=preference.user, defaults={name: getattr(preference, name) for name in fields}
+        )
+        preference.pk = saved.pk
     else:
         preference.save(update_fields=fields)
 

@@ -8,8 +8,8 @@ rules to SQLite (a function the connection registers) and to the highlighting of
 
 A word matches a word of the note when both fold to the same letters (unaccented, lower case:
 "lodz" finds "Łódź") or to the same stem in the search language ("interviews" finds
-"interview"). The unstemmed comparison is the fallback for words a stemmer mangles or drops
-(names, abbreviations, "Will", "IT").
+"interview"). The unstemmed comparison is the fallback for the words a stemmer drops (stop
+words, names among them: "Will", "IT").
 """
 
 from __future__ import annotations

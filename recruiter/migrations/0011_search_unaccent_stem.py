@@ -2,10 +2,10 @@
 
 Two text search configurations, both unaccenting: recruiter_stem (the SEARCH_LANGUAGE's
 stemmer and stop words, English by default) and recruiter_simple (every word as written, the
-fallback for names, abbreviations and words the stemmer mangles or drops). A note's vector
-holds both (recruiter_note_vector), and a word of a query matches either form
-(recruiter_term_query), so "interviews" finds "interview", "lodz" finds "Łódź" and "will"
-finds "Will". Both functions are IMMUTABLE so that the planner folds a query into a constant
+fallback for the words the stemmer drops: "Will", "IT"). A note's vector holds both
+(recruiter_note_vector); a query matches the stems, and the words as written where stemming
+dropped some (recruiter_term_query), so "interviews" finds "interview", "lodz" finds "Łódź"
+and "will" finds "Will". Both functions are IMMUTABLE so that the planner folds a query into a constant
 and estimates its matches. The vectors of existing notes are recomputed here: the search reads
 only them. `manage.py search_language` changes the language later.
 """
@@ -27,11 +27,20 @@ FUNCTIONS = [
     RETURN to_tsvector('recruiter_stem'::regconfig, $1)
         || to_tsvector('recruiter_simple'::regconfig, $1)
     """,
+    # The stemmed form alone when stemming keeps every word: the same stemmer runs on the
+    # note, so the stem matches wherever the word as written would (and one posting list is
+    # half the work of two). Where it drops words (stop words: "Will", "IT", "to"), the form
+    # as written too.
     """
     CREATE FUNCTION recruiter_term_query(text) RETURNS tsquery
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN phraseto_tsquery('recruiter_stem'::regconfig, $1)
-        || phraseto_tsquery('recruiter_simple'::regconfig, $1)
+    RETURN CASE
+        WHEN numnode(phraseto_tsquery('recruiter_simple'::regconfig, $1))
+            > numnode(phraseto_tsquery('recruiter_stem'::regconfig, $1))
+        THEN phraseto_tsquery('recruiter_stem'::regconfig, $1)
+            || phraseto_tsquery('recruiter_simple'::regconfig, $1)
+        ELSE phraseto_tsquery('recruiter_stem'::regconfig, $1)
+    END
     """,
 ]
 WORD_TOKENS = "asciiword, asciihword, hword_asciipart, word, hword, hword_part"
