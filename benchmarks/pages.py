@@ -144,6 +144,12 @@ def fill(args: argparse.Namespace) -> Fixture:
         ),
         batch_size=5000,
     )
+    from accounts.models import Preference
+
+    # Both came by yesterday: the home page lists what changed since.
+    yesterday = timezone.now() - timedelta(days=1)
+    for user in (admin, recruiter):
+        Preference.objects.create(user=user, visit_started_at=yesterday, last_seen_at=yesterday)
     first_seat = min(s.pk for s in seats)
     first_prospect = Prospect.objects.order_by("pk").values_list("pk", flat=True).first()
     now = timezone.now()

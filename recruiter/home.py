@@ -2,9 +2,10 @@
 their last visit, how fresh the synced data is, and for admins what needs their attention.
 
 Each part is a few queries over indexes, whatever the number of notes: "their" notes are those
-of the seats mapped to them (one index range per seat), and the changes are looked for among
-the notes written in the last CHANGES_DAYS days (the created index), since no index on the
-modification time is worth its cost to the sync.
+of the seats mapped to them (one index range per seat), and their edits are looked for among
+the notes written in the last CHANGES_DAYS days, since no index on the modification time is
+worth its cost to the sync. An admin holding no seat gets the sync's own totals since their
+visit instead of a list of edits; deletions come from a partial index of the deleted notes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from recruiter.models import Contract, ProspectNote, Seat, SyncRun
@@ -81,6 +82,7 @@ class StartOfDay:
     freshness: list[Freshness]
     unmapped_seats: list[Seat]
     unmapped_count: int
+    synced: dict[str, int] | None = None
 
     @property
     def failing(self) -> list[Freshness]:
@@ -102,33 +104,47 @@ def start_of_day(user: AbstractBaseUser, since: dt.datetime | None) -> StartOfDa
         freshness=freshness(user),
         unmapped_seats=list(unmapped[:UNMAPPED_SHOWN]) if admin else [],
         unmapped_count=unmapped.count() if admin else 0,
+        synced=synced_since(since) if admin and since else None,
     )
+
+
+def _own_seat_ids(user: AbstractBaseUser) -> list[int]:
+    return list(Seat.objects.filter(users=user).values_list("pk", flat=True))
 
 
 def own_notes(user: AbstractBaseUser) -> QuerySet[ProspectNote]:
     """The notes of the seats mapped to the user; for an admin holding none, every note."""
     notes = visible_notes(user).filter(created__isnull=False)
     if is_recruiting_admin(user):
-        seat_ids = list(Seat.objects.filter(users=user).values_list("pk", flat=True))
+        seat_ids = _own_seat_ids(user)
         if seat_ids:
             notes = notes.filter(owner_id__in=seat_ids)
     return notes.order_by("-created", "-id")
 
 
 def changed_since(user: AbstractBaseUser, since: dt.datetime | None) -> list[ProspectNote]:
-    """Notes edited since `since` (written before it: new notes are in the recent list)."""
-    if since is None:
+    """The user's seats' notes edited since `since` (written before it: new notes are in the
+    recent list); none for an admin holding no seat (synced_since counts them instead)."""
+    if since is None or not _own_seat_ids(user):
         return []
     notes = _window(own_notes(user), since).filter(last_modified__gt=since, created__lte=since)
     return list(_rows(notes)[:CHANGES])
 
 
 def deleted_since(user: AbstractBaseUser, since: dt.datetime | None) -> list[ProspectNote]:
+    """Notes deleted since `since`, latest first (admins only: recruiters see no deletions)."""
     if since is None:
         return []
     notes = visible_notes(user, include_deleted=True).filter(active=False, deleted_at__gt=since)
-    notes = _window(notes.filter(created__isnull=False), since).order_by("-created", "-id")
-    return list(_rows(notes)[:CHANGES])
+    return list(_rows(notes.filter(created__isnull=False).order_by("-deleted_at"))[:CHANGES])
+
+
+def synced_since(since: dt.datetime) -> dict[str, int]:
+    """What the sync wrote since `since`, by its runs' own counts."""
+    totals = SyncRun.objects.filter(started_at__gte=since).aggregate(
+        new=Sum("notes_created"), edited=Sum("notes_updated"), deleted=Sum("notes_deactivated")
+    )
+    return {key: value or 0 for key, value in totals.items()}
 
 
 def freshness(user: AbstractBaseUser) -> list[Freshness]:
@@ -144,7 +160,7 @@ def freshness(user: AbstractBaseUser) -> list[Freshness]:
 
 
 def _window(notes: QuerySet[ProspectNote], since: dt.datetime) -> QuerySet[ProspectNote]:
-    # Bounded on the created index: edits and deletions of older notes are left out.
+    # Bounded on the created index: edits of older notes are left out.
     oldest = min(since, timezone.now()) - dt.timedelta(days=CHANGES_DAYS)
     return notes.filter(created__gte=oldest)
 

@@ -307,6 +307,11 @@ class ProspectNote(models.Model):
             models.Index(fields=["owner", "-created"], name="note_owner_created"),
             models.Index(fields=["prospect", "-created"], name="note_prospect_created"),
             models.Index(fields=["-created", "-id"], name="note_created"),
+            # Deletions only (few; a note the sync inserts active costs it nothing): the home
+            # page's "deleted since your last visit".
+            models.Index(
+                fields=["-deleted_at"], name="note_deleted", condition=models.Q(active=False)
+            ),
         ]
         permissions = [("restore_prospectnote", "Can restore a deleted prospect note")]
 

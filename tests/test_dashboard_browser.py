@@ -73,7 +73,7 @@ def test_filter_by_seat_search_and_export(page, alice, bob, notes, tmp_path):
     screenshot(page, "notes")
 
     page.select_option("select[name=seat]", label="Bob's seat")
-    page.click("text=Filter")
+    page.click("button:text-is('Filter')")
     page.wait_for_url("**/notes/?*seat=*")
     assert sorted(rows(page)) == [
         "Second call went well.\n\n- salary: ok\n- notice: 2 months",
@@ -82,7 +82,7 @@ def test_filter_by_seat_search_and_export(page, alice, bob, notes, tmp_path):
 
     page.select_option("select[name=seat]", label="All seats")
     page.fill("input[name=q]", "relocation")
-    page.click("text=Filter")
+    page.click("button:text-is('Filter')")
     page.wait_for_url("**/notes/?*q=relocation*")
     assert rows(page) == ["Compilers background, open to relocation."]
     screenshot(page, "notes-search")

@@ -113,3 +113,25 @@ def test_charlie_gets_no_start_of_day(client, charlie):
     response = visit(client, charlie, T0)
     assert response.context["start"] is None
     assert 'id="recent-notes"' not in response.content.decode()
+
+
+def test_an_admin_holding_no_seat_gets_the_syncs_totals(client, alice, bob):
+    visit(client, alice, T0)
+    make_note(
+        bob.seat,
+        text="edited",
+        created=T0 - timedelta(days=1),
+        last_modified=T0 + timedelta(hours=2),
+    )
+    SyncRun.objects.create(
+        contract=bob.seat.contract,
+        status="succeeded",
+        started_at=T0 + timedelta(hours=1),
+        notes_created=7,
+        notes_updated=2,
+        notes_deactivated=1,
+    )
+    response = visit(client, alice, T0 + timedelta(days=1))
+    assert response.context["start"].changed == []
+    assert response.context["start"].synced == {"new": 7, "edited": 2, "deleted": 1}
+    assert "7 new notes, 2 edits and 1 deletion since" in response.content.decode()
