@@ -78,6 +78,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("recruiter", "0010_recruiting_admins_group")]
+    dependencies = [("recruiter", "0013_contract_push_url")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]
