@@ -78,6 +78,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("recruiter", "0013_contract_push_url")]
+    dependencies = [("recruiter", "0015_syncrun_interrupted_budget")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]
