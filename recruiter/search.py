@@ -2,7 +2,7 @@
 
 The query is web-search syntax (recruiter.search_text: words, "quoted phrases", -excluded, or),
 accent-insensitive and stemmed. On PostgreSQL a note matches when its stored `search_vector`
-(recruiter_note_vector: the text stemmed and as written, both unaccented, migration 0016)
+(recruiter_note_vector: the text stemmed and as written, both unaccented, migration 0017)
 matches the query's tsquery (recruiter.search_sql), through a GIN index; or, while the note is
 not indexed yet, when the vector of its text does: the sync inserts notes without computing
 their vectors, which was most of its cost, and index_pending_notes() fills them right after

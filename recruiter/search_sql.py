@@ -1,11 +1,11 @@
 """The SQL of the PostgreSQL search: a query of the search box as a tsquery expression, and the
-search language of the recruiter_stem configuration (migration 0016)."""
+search language of the recruiter_stem configuration (migration 0017)."""
 
 from __future__ import annotations
 
 from recruiter.search_text import Query
 
-# One term: its words as a phrase, stemmed or as written (recruiter_term_query, migration 0016).
+# One term: its words as a phrase, stemmed or as written (recruiter_term_query, migration 0017).
 TERM_SQL = "recruiter_term_query(%s)"
 VECTOR_SQL = "recruiter_note_vector({column})"
 WORD_TOKENS = "asciiword, asciihword, hword_asciipart, word, hword, hword_part"
@@ -41,7 +41,7 @@ def configure_language(cursor, language: str) -> None:
 
 
 def configured_language(cursor) -> str | None:
-    """The language recruiter_stem stems in now (None before migration 0016)."""
+    """The language recruiter_stem stems in now (None before migration 0017)."""
     cursor.execute(
         """
         SELECT d.dictname FROM pg_ts_config_map m

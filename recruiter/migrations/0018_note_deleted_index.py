@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recruiter', '0016_search_unaccent_stem'),
+        ('recruiter', '0017_search_unaccent_stem'),
     ]
 
     operations = [

@@ -78,6 +78,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("recruiter", "0015_syncrun_interrupted_budget")]
+    dependencies = [("recruiter", "0016_erased_label")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]
