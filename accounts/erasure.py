@@ -66,6 +66,13 @@ def is_erased(person_urn: str) -> bool:
     return ErasedMember.objects.filter(key=member_key(person_urn)).exists()
 
 
+def erased_among(person_urns: Iterable[str]) -> set[str]:
+    """Those of these members an admin erased (one query)."""
+    keys = {member_key(urn): urn for urn in set(person_urns)}
+    found = ErasedMember.objects.filter(key__in=keys).values_list("key", flat=True)
+    return {keys[key] for key in found}
+
+
 @dataclass
 class Plan:
     """What an erasure removes, counted, for the confirmation page and the command."""

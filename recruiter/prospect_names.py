@@ -8,7 +8,8 @@ LinkedIn's notes carry only the member URN; a team keeps names in its ATS. The r
 - a file with a bad row imports nothing: every bad row is reported with its line and why;
 - counts say what an import does (or, dry run, would do): ``new`` names for known prospects
   that had none, ``changed`` names or links, ``unknown`` members no note names yet (imported
-  too, so the name is there when their first note arrives), ``unchanged`` the rest, so a
+  too, so the name is there when their first note arrives), ``erased`` members an admin erased
+  (accounts.erasure: left out, their name must not come back), ``unchanged`` the rest, so a
   second import of the same file changes nothing;
 - an empty url leaves the stored one; the sync never writes names.
 """
@@ -24,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
+from accounts.erasure import erased_among
 from recruiter.models import Prospect
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -41,7 +43,7 @@ class NameRow:
     member: str
     name: str
     url: str
-    status: str = ""  # new, changed, unknown, unchanged (once planned)
+    status: str = ""  # new, changed, unknown, erased, unchanged (once planned)
 
 
 @dataclass
@@ -56,7 +58,10 @@ class NameImport:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {s: self.count(s) for s in ("new", "changed", "unknown", "unchanged")}
+        counts = {s: self.count(s) for s in ("new", "changed", "unknown", "unchanged")}
+        if erased := self.count("erased"):  # only when the file named an erased member
+            counts["erased"] = erased
+        return counts
 
     def __str__(self) -> str:
         if self.errors:
@@ -147,8 +152,16 @@ def _planned(rows: list[NameRow]) -> list[NameRow]:
             urn__in=[row.member for row in rows]
         ).values_list("urn", "name", "url")
     }
+    erased = erased_among(row.member for row in rows)
     return [
-        NameRow(r.line, r.member, r.name, r.url, _status(r, stored.get(r.member))) for r in rows
+        NameRow(
+            r.line,
+            r.member,
+            r.name,
+            r.url,
+            "erased" if r.member in erased else _status(r, stored.get(r.member)),
+        )
+        for r in rows
     ]
 
 
@@ -162,7 +175,7 @@ def _status(row: NameRow, stored: tuple[str, str] | None) -> str:
 
 
 def _store(rows: list[NameRow]) -> None:
-    changed = [row for row in rows if row.status != "unchanged"]
+    changed = [row for row in rows if row.status not in ("unchanged", "erased")]
     for with_url in (True, False):
         batch = [row for row in changed if bool(row.url) == with_url]
         Prospect.objects.bulk_create(

@@ -411,3 +411,14 @@ def test_an_erased_note_cannot_be_restored(alice):
     assert restore_note(note, alice) is None
     note.refresh_from_db()
     assert (note.active, note.text) == (False, "") and note.deleted_at is not None
+
+
+def test_a_name_import_leaves_erased_members_out(db):
+    from recruiter.prospect_names import import_names
+
+    erase_member("urn:li:person:gone1")
+    data = b"member,name\nurn:li:person:gone1,Gone Again\nurn:li:person:new1,New One\n"
+    result = import_names(data, dry_run=False)
+    assert result.counts["erased"] == 1 and result.counts["unknown"] == 1
+    assert list(Prospect.objects.values_list("urn", "name")) == [("urn:li:person:new1", "New One")]
+    assert places_holding(["urn:li:person:gone1", "Gone Again"]) == []
