@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.cache import patch_cache_control
 
 
@@ -18,5 +18,23 @@ def private_no_store(get_response: Callable[[HttpRequest], HttpResponse]):
         if request.user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+    return middleware
+
+
+def reject_nul_characters(get_response: Callable[[HttpRequest], HttpResponse]):
+    """A NUL in the path or a query parameter is a 400 before any view sees it: PostgreSQL
+    refuses NUL in text, so a view passing the value to a query would fail with a 500. (Form
+    fields already refuse NUL; query parameters read directly did not.)"""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return HttpResponseBadRequest(
+                "The address holds a NUL character.", content_type="text/plain"
+            )
+        return get_response(request)
 
     return middleware
