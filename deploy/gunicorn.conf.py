@@ -23,6 +23,9 @@ keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
+# The path alone (%(U)s): the request line (%(r)s), the query string (%(q)s) and the referrer
+# (%(f)s) would log the OAuth code and state of LinkedIn's callback.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)ss "%(a)s"'
 errorlog = "-"
 # Behind the reverse proxy (deploy/nginx.conf): trust its X-Forwarded-* only from loopback.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")

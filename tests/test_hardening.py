@@ -157,3 +157,14 @@ def test_the_callback_never_logs_its_code(client, charlie, caplog):
         handler.setStream(old)
 
     assert "AQTsecret" not in stream.getvalue()
+
+
+def test_gunicorns_access_log_leaves_out_query_strings_and_referrers():
+    import runpy
+
+    conf = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+
+    log_format = conf["access_log_format"]
+    assert "%(U)s" in log_format
+    for leaky in ("%(r)s", "%(q)s", "%(f)s", "%({"):
+        assert leaky not in log_format

@@ -161,4 +161,4 @@ def test_no_inline_script_is_left_on_the_job_lists(admin_client):
     ):
         page = admin_client.get(path).content.decode()
         assert '<script type="text/javascript">' not in page, path
-        assert "admin/js/actions.js" in page
+        assert "js/rq_dashboard.js" in page
