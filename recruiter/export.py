@@ -39,6 +39,7 @@ CSV_HEADER = [
     "prospect_name",
 ]
 CHUNK_SIZE = 2000
+COMMAND_COLUMNS = 8  # id ... active: export_prospect_notes's header stays these
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # The same order as CSV_HEADER; the URNs come through joins inside the one query.
@@ -65,13 +66,18 @@ class _Line:
         return line
 
 
-def iter_csv_lines(notes: QuerySet[ProspectNote], *, chunk_size: int = CHUNK_SIZE) -> Iterator[str]:
+def iter_csv_lines(
+    notes: QuerySet[ProspectNote], *, chunk_size: int = CHUNK_SIZE, names: bool = True
+) -> Iterator[str]:
     """Yield the header line, then one CSV line per note (CRLF-terminated, RFC 4180 quoting).
 
-    Nothing is queried until the first line after the header is asked for.
+    Without ``names``, the first eight columns only: the management command's documented
+    format, which scripts read. Nothing is queried until the first line after the header is
+    asked for.
     """
+    width = len(CSV_HEADER) if names else COMMAND_COLUMNS
     writer = csv.writer(_Line())
-    yield writer.writerow(CSV_HEADER)
+    yield writer.writerow(CSV_HEADER[:width])
     rows = notes.values_list(*_COLUMNS).iterator(chunk_size=chunk_size)
     for (
         linkedin_id,
@@ -98,7 +104,7 @@ def iter_csv_lines(notes: QuerySet[ProspectNote], *, chunk_size: int = CHUNK_SIZ
                 "true" if active else "false",
                 owner_name or holder_name or "",
                 prospect_name or "",
-            )
+            )[:width]
         )
 
 

@@ -32,6 +32,8 @@ class Command(BaseCommand):
         if not include_deleted:
             notes = notes.filter(active=True, deleted_at__isnull=True)
         filters = {"contract": contract or "", "include_deleted": include_deleted}
-        lines = audited(iter_csv_lines(notes), actor=None, via="command", filters=filters)
+        lines = audited(
+            iter_csv_lines(notes, names=False), actor=None, via="command", filters=filters
+        )
         for line in lines:
             self.stdout.write(line, ending="")
