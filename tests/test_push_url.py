@@ -281,8 +281,10 @@ def test_an_unknown_push_token_is_a_404_and_changes_nothing(client, child, token
         HTTP_X_LI_SIGNATURE=sign(body, "child-secret"),
     )
 
-    assert response.status_code == 404
-    assert client.get(f"/webhooks/linkedin/{token}/", {"challengeCode": CODE}).status_code == 404
+    # (a NUL in the path is refused before any view: 400)
+    assert response.status_code == (400 if "%00" in token else 404)
+    challenge = client.get(f"/webhooks/linkedin/{token}/", {"challengeCode": CODE})
+    assert challenge.status_code == (400 if "%00" in token else 404)
     assert state() == before
 
 
