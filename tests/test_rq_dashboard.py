@@ -83,6 +83,14 @@ def test_a_staff_user_who_is_not_a_superuser_is_refused_everywhere(db):
     assert queue.count == 1
 
 
+def test_only_superusers_are_shown_the_link(client, staff):
+    staffer = make_user("stan", is_staff=True)
+    client.force_login(staffer)
+    assert 'href="/admin/rq/"' not in client.get(reverse("admin:index")).content.decode()
+    client.force_login(staff)
+    assert 'href="/admin/rq/"' in client.get(reverse("admin:index")).content.decode()
+
+
 def test_anonymous_users_are_sent_to_sign_in(client, db):
     response = client.get(HOME)
 
