@@ -145,6 +145,9 @@ WITH written AS (
     INSERT INTO recruiter_notebucket (start, count)
     SELECT to_timestamp(floor(extract(epoch FROM created) / 900) * 900), count(*)
     FROM written WHERE inserted AND created IS NOT NULL GROUP BY 1
+    -- In order: the buckets are shared by all contracts, and two syncs locking them in
+    -- different orders deadlock (the cluster test found it).
+    ORDER BY 1
     ON CONFLICT (start) DO UPDATE SET count = recruiter_notebucket.count + EXCLUDED.count
 )
 SELECT count(*) FILTER (WHERE inserted),

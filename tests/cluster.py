@@ -19,6 +19,7 @@ it takes two to three minutes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -142,22 +143,33 @@ class Processes:
         self.procs.append(proc)
         return proc
 
-    def kill_host(self, host: str) -> list[int]:
-        """SIGKILL every process of ``host`` (its whole process group: work horses too)."""
-        killed = []
+    def kill_host(self, host: str, namespace: str | None) -> list[int]:
+        """SIGKILL every process of ``host``, as a machine that dies: all the processes in its
+        namespace (RQ's work horses run in sessions of their own), else its process groups
+        and their children."""
+        pids = set()
+        if namespace is not None:
+            listed = sh("ip", "netns", "pids", namespace, check=False).stdout.split()
+            pids |= {int(pid) for pid in listed}
         for proc in self.procs:
             if proc.host == host and proc.popen.poll() is None:
-                os.killpg(proc.popen.pid, signal.SIGKILL)
-                killed.append(proc.popen.pid)
+                pids.add(proc.popen.pid)
+                pids |= _descendants(proc.popen.pid)
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         for proc in self.procs:
             if proc.host == host:
                 proc.popen.wait(10)
-        return killed
+        return sorted(pids)
 
     def stop_all(self) -> None:
-        for proc in self.procs:
+        # The hosts first, then the services they use.
+        for proc in sorted(self.procs, key=lambda p: p.host == "services"):
             if proc.popen.poll() is None:
                 os.killpg(proc.popen.pid, signal.SIGTERM)
+            if proc.host == "services":
+                time.sleep(0.5)
         deadline = time.monotonic() + 15
         for proc in self.procs:
             try:
@@ -165,6 +177,23 @@ class Processes:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.popen.pid, signal.SIGKILL)
                 proc.popen.wait(5)
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
 
 
 # -- the services ------------------------------------------------------------------------------
@@ -198,7 +227,7 @@ def start_services(net: Network, procs: Processes) -> object:
             client_id=CLIENT_ID,
             client_secret=CLIENT_SECRET,
             log_limit=1000,
-            slow_seconds=0.15,
+            slow_seconds=0.3,
         )
     )
     sandbox.start(ip, SANDBOX_PORT)
@@ -225,6 +254,8 @@ def site_env(net: Network, *, for_host: bool) -> dict[str, str]:
         "LINKEDIN_CLIENT_ID": CLIENT_ID,
         "LINKEDIN_CLIENT_SECRET": CLIENT_SECRET,
         "LINKEDIN_MAX_RETRY_SECONDS": "20",
+        # Small pages: a sync of the notes added in phase 2 takes several seconds of calls.
+        "LINKEDIN_PAGE_SIZE": "25",
         "SYNC_INTERVAL_MINUTES": str(INTERVAL_SECONDS / 60),
         "LOG_LEVEL": "INFO",
         "PYTHONUNBUFFERED": "1",
@@ -292,8 +323,15 @@ def runs_by_tick(since: dt.datetime) -> dict[int, dict[int, int]]:
     return table
 
 
+_SEEN_SLOTS: set[int] = set()
+
+
 def claimed_slots(conn) -> list[int]:
-    return sorted(int(k.decode().rsplit(":", 1)[1]) for k in conn.keys("recruiter:tick:sync:*"))
+    """Every sync tick claimed so far (the claims expire after two intervals: remembered)."""
+    _SEEN_SLOTS.update(
+        int(k.decode().rsplit(":", 1)[1]) for k in conn.keys("recruiter:tick:sync:*")
+    )
+    return sorted(_SEEN_SLOTS)
 
 
 def wait_until(condition, timeout: float, what: str, poll: float = 1.0):
@@ -354,6 +392,7 @@ def scenario(net: Network, procs: Processes, sandbox) -> list[str]:
     wait_until(lambda: len(claimed_slots(conn)) >= 2, 80, "two ticks")
     time.sleep(2)
     wait_until(lambda: idle(conn), 60, "the second tick's syncs")
+    claimed_slots(conn)
     slots = claimed_slots(conn)[:2]
     table = runs_by_tick(began)
     once = all(table.get(c.pk, {}).get(s) == 1 for c in Contract.objects.all() for s in slots)
@@ -369,7 +408,7 @@ def scenario(net: Network, procs: Processes, sandbox) -> list[str]:
 
     # Phase 2: new notes everywhere, slow answers, and host3 dies mid-sync.
     for urn in sandbox.store.contract_urns():
-        for _ in range(150):
+        for _ in range(400):
             sandbox.store.add_note(urn, text="added during the cluster test")
     sandbox.set_faults(rate=1.0, kinds=["slow"])
     victim = "host3"
@@ -384,10 +423,10 @@ def scenario(net: Network, procs: Processes, sandbox) -> list[str]:
         return running if len(running) == WORKERS_PER_HOST else None
 
     busy = wait_until(victim_busy, 90, f"{victim}'s workers both mid-sync", 0.2)
-    time.sleep(1.0)  # well inside the runs: pages written, more to come
+    time.sleep(0.5)  # inside the runs: pages written, more to come
     killed_contracts = sorted(int(j.rsplit("-", 1)[1]) for j in busy)
     killed_at = timezone.now()
-    pids = procs.kill_host(victim)
+    pids = procs.kill_host(victim, f"i15{victim}" if net.namespaces else None)
     say(
         f"phase 2: SIGKILLed {victim} ({len(pids)} processes) "
         f"while it synced contracts {killed_contracts}"
@@ -417,7 +456,7 @@ def scenario(net: Network, procs: Processes, sandbox) -> list[str]:
             for cid in killed_contracts
         )
 
-    wait_until(caught_up, 150, "the other hosts to sync the killed host's contracts")
+    wait_until(lambda: claimed_slots(conn) and caught_up(), 150, "the others to catch up")
     again = SyncRun.objects.filter(
         contract_id__in=killed_contracts, started_at__gt=killed_at, status="succeeded"
     ).count()
