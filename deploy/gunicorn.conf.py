@@ -27,5 +27,7 @@ accesslog = "-"
 # (%(f)s) would log the OAuth code and state of LinkedIn's callback.
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)ss "%(a)s"'
 errorlog = "-"
+# No query string and no referrer: LinkedIn's OAuth callback carries its code and state there.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)ss "%(a)s"'
 # Behind the reverse proxy (deploy/nginx.conf): trust its X-Forwarded-* only from loopback.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
