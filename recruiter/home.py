@@ -42,6 +42,7 @@ ROW_FIELDS = (
     "deleted_at",
     "owner__id",
     "owner__name",
+    "owner__holder_name",
     "owner__urn",
     "prospect__id",
     "prospect__name",
@@ -98,7 +99,7 @@ def start_of_day(user: AbstractBaseUser, since: dt.datetime | None) -> StartOfDa
     unmapped = Seat.objects.filter(users=None).order_by("name", "urn") if admin else None
     return StartOfDay(
         since=since,
-        recent=_rows(own_notes(user))[:RECENT],
+        recent=list(_rows(own_notes(user))[:RECENT]),
         changed=changed_since(user, since),
         deleted=deleted_since(user, since) if admin else [],
         freshness=freshness(user),

@@ -135,3 +135,23 @@ def test_an_admin_holding_no_seat_gets_the_syncs_totals(client, alice, bob):
     assert response.context["start"].changed == []
     assert response.context["start"].synced == {"new": 7, "edited": 2, "deleted": 1}
     assert "7 new notes, 2 edits and 1 deletion since" in response.content.decode()
+
+
+def test_the_home_page_costs_the_same_queries_for_1_or_8_notes(client, alice, bob):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bob.seat.users.add(alice)
+    visit(client, alice, T0)
+
+    def count(n):
+        for i in range(n):
+            make_note(
+                bob.seat, created=T0 - timedelta(days=1), last_modified=T0 + timedelta(hours=i + 1)
+            )
+        later = time_machine.travel(T0 + timedelta(days=1, minutes=n), tick=False)
+        with later, CaptureQueriesContext(connection) as queries:
+            client.get(HOME)
+        return len(queries)
+
+    assert count(1) == count(8)
