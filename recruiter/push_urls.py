@@ -3,7 +3,6 @@ with LinkedIn, with what LinkedIn last did with it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.http import HttpRequest
@@ -11,7 +10,7 @@ from django.urls import reverse
 
 from recruiter.models import Contract
 
-__all__ = ["PushEndpoint", "push_endpoints", "push_url"]
+__all__ = ["PushEndpoint", "push_url"]
 
 
 def push_url(request: HttpRequest, contract: Contract) -> str:
@@ -28,6 +27,3 @@ class PushEndpoint:
     def integration_state(self) -> str:
         return self.contract.integration_status or "no status event yet"
 
-
-def push_endpoints(request: HttpRequest, contracts: Iterable[Contract]) -> list[PushEndpoint]:
-    return [PushEndpoint(contract, push_url(request, contract)) for contract in contracts]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from recruiter import queue
 from recruiter.chart import notes_per_day
 from recruiter.models import Contract, PushEvent, SyncRun
-from recruiter.push_urls import push_endpoints
+from recruiter.push_urls import PushEndpoint, push_url
 from recruiter.retention import end_notice
 from recruiter.sync_state import contract_states
 from recruiter.views.access import recruiting_admin_required
@@ -31,13 +31,13 @@ def sync_status(request: HttpRequest) -> HttpResponse:
     annotate_states(states)
     for state in states:
         state.end_notice = end_notice(state.contract)
+        state.push_endpoint = PushEndpoint(state.contract, push_url(request, state.contract))
     context = {
         "states": states,
         "now": now,
         "chart": notes_per_day(),
         "operations": operations_panel(states),
         "push_events": list(PushEvent.objects.select_related("contract")[:PUSH_EVENTS]),
-        "push_endpoints": push_endpoints(request, [state.contract for state in states]),
     }
     return render(request, "recruiter/sync_status.html", context)
 
