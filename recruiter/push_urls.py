@@ -26,4 +26,3 @@ class PushEndpoint:
     @property
     def integration_state(self) -> str:
         return self.contract.integration_status or "no status event yet"
-
