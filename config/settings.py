@@ -296,7 +296,13 @@ if SENTRY_DSN:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_oauth": {"()": "config.logfilters.RedactOAuthParameters"}},
+    "filters": {
+        "redact_oauth": {"()": "config.logfilters.RedactOAuthParameters"},
+        "reported_job_failures": {
+            "()": "config.logfilters.ShortReportedTracebacks",
+            "exceptions": ["recruiter.jobs.SyncFailed"],
+        },
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {
@@ -308,6 +314,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        "rq.worker": {"filters": ["reported_job_failures"]},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

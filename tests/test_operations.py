@@ -84,6 +84,14 @@ def test_a_failed_sync_is_a_failed_job_and_an_error_line_with_the_request_id(
     assert job.is_failed
     assert FailedJobRegistry(queue=default_queue()).get_job_ids() == [enqueued.job_id]
     assert "SyncFailed" in job.latest_result().exc_string
+    # RQ's own line says the job failed, without a traceback of what we already said.
+    (rq_line,) = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "rq.worker" and r.levelno == logging.ERROR
+    ]
+    assert "SyncFailed: " in rq_line and request_id in rq_line
+    assert "Traceback" not in rq_line
 
 
 def test_a_succeeded_sync_logs_no_error(db, sandbox, caplog):
