@@ -66,13 +66,23 @@ class Enqueued:
 # -- connections -------------------------------------------------------------------------------
 
 
+# One client, so one connection pool, per queue: django_rq.get_connection builds a new client on
+# each call, whose first command opens a socket (the Sync page made five). Keyed by the queue's
+# settings, so that a changed configuration gets a client of its own.
+_clients: dict[str, tuple[str, Redis]] = {}
+
+
 def redis(queue: str = QUEUE) -> Redis:
     """The Redis connection behind ``queue``, for the app's locks and claims."""
-    return django_rq.get_connection(queue)
+    config = repr(sorted(settings.RQ_QUEUES[queue].items()))
+    cached = _clients.get(queue)
+    if cached is None or cached[0] != config:
+        cached = _clients[queue] = (config, django_rq.get_connection(queue))
+    return cached[1]
 
 
 def get_queue(name: str = QUEUE) -> Queue:
-    return django_rq.get_queue(name)
+    return django_rq.get_queue(name, connection=redis(name))
 
 
 def unavailable(exc: Exception) -> QueueUnavailable:

@@ -477,8 +477,12 @@ def test_alice_sees_runs_lag_errors_chart_and_push_events(client, alice, synced)
         seat = synced.seats.first()
         for days_ago in (1, 1, 3):
             make_note(seat, created=timezone.now() - timedelta(days=days_ago))
-        chart = get(client, alice, reverse("recruiter:sync_status")).context["chart"]
+        response = get(client, alice, reverse("recruiter:sync_status"))
+    chart = response.context["chart"]
     assert len(chart.bars) == 90
+    content = response.content.decode()
+    assert "<title>Sun 2027-02-28: 2 notes</title>" in content
+    assert "<title>Fri 2027-02-26: 1 note</title>" in content
     assert chart.last_day.isoformat() == "2027-03-01"
     assert {b.day.isoformat(): b.count for b in chart.bars if b.count} == {
         "2027-02-26": 1,

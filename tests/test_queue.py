@@ -221,3 +221,19 @@ def test_only_the_queue_modules_import_rq():
         if imports_of(path) & {"rq", "django_rq"}
     }
     assert importers == {"recruiter/queue.py", "recommendations/queue.py"}
+
+
+# --- connections --------------------------------------------------------------------------------
+
+
+def test_one_redis_client_per_queue_until_its_settings_change(settings):
+    first = recruiter_queue.redis()
+    assert recruiter_queue.redis() is first  # one pool: no new socket per call
+    assert recruiter_queue.get_queue().connection is first
+    settings.RQ_QUEUES = {
+        **settings.RQ_QUEUES,
+        "default": {**settings.RQ_QUEUES["default"], "DEFAULT_TIMEOUT": 5},
+    }
+    changed = recruiter_queue.redis()
+    assert changed is not first
+    assert changed.ping()

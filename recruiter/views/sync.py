@@ -37,9 +37,18 @@ def sync_status(request: HttpRequest) -> HttpResponse:
         "now": now,
         "chart": notes_per_day(),
         "operations": operations_panel(states),
-        "push_events": list(PushEvent.objects.select_related("contract")[:PUSH_EVENTS]),
+        "push_events": _recent_push_events(),
     }
     return render(request, "recruiter/sync_status.html", context)
+
+
+def _recent_push_events() -> list[PushEvent]:
+    # Neither the bodies (up to LinkedIn's payload size each) nor the contracts' encrypted
+    # secrets are shown: not read, not decrypted.
+    events = PushEvent.objects.select_related("contract").defer(
+        "raw_body", "contract__client_secret"
+    )
+    return list(events[:PUSH_EVENTS])
 
 
 @never_cache
