@@ -64,15 +64,21 @@ def note_page(
     after: Cursor | None = None,
     before: Cursor | None = None,
     per_page: int,
+    owners: list[int] | None = None,
 ) -> NotePage:
-    """One page of `notes` (already ordered by -created, -id) starting after or before a key."""
+    """One page of `notes` (already ordered by -created, -id) starting after or before a key.
+
+    With `owners` (the seat ids `notes` is limited to), the page is read from each seat's own
+    (owner, -created) index and merged (merged_keys): PostgreSQL only. Its notes then hold
+    only their id and created.
+    """
     if before is not None:
         # The redundant created >= bound gives the index scan a start key; the OR alone is a
         # filter PostgreSQL would apply to every row from the top of the index.
         newer_rows = notes.filter(created__gte=before.created).filter(
             Q(created__gt=before.created) | Q(id__gt=before.id)
         )
-        rows = list(newer_rows.order_by("created", "id")[: per_page + 1])
+        rows = _read(newer_rows, ("created", "id"), per_page + 1, owners)
         more_newer = len(rows) > per_page
         rows = rows[:per_page][::-1]
         return NotePage(
@@ -84,7 +90,7 @@ def note_page(
         notes = notes.filter(created__lte=after.created).filter(
             Q(created__lt=after.created) | Q(id__lt=after.id)
         )
-    rows = list(notes[: per_page + 1])
+    rows = _read(notes, ("-created", "-id"), per_page + 1, owners)
     more_older = len(rows) > per_page
     rows = rows[:per_page]
     return NotePage(
@@ -92,6 +98,36 @@ def note_page(
         newer=Cursor.of(rows[0]) if after is not None and rows else None,
         older=Cursor.of(rows[-1]) if more_older else None,
     )
+
+
+def _read(
+    notes: QuerySet[ProspectNote], order: tuple[str, str], limit: int, owners: list[int] | None
+) -> list[ProspectNote]:
+    if owners is None:
+        return list(notes.order_by(*order)[:limit])
+    return [
+        ProspectNote(pk=pk, created=created)
+        for created, pk in merged_keys(notes, order, limit, owners)
+    ]
+
+
+def merged_keys(
+    notes: QuerySet[ProspectNote], order: tuple[str, str], limit: int, owners: list[int]
+) -> list[Key]:
+    """The first `limit` (created, id) keys of `notes` in `order`, read seat by seat.
+
+    On `owner_id IN (...)` PostgreSQL can only walk the whole table's created index, or read
+    every match and sort them; as a UNION ALL of one `owner_id = seat ... LIMIT` per seat it
+    walks each seat's (owner, -created) index and merges them (Merge Append), reading about
+    `limit` matches in all. Compound queries with LIMIT per part: not on SQLite.
+    """
+    parts = [
+        notes.filter(owner_id=owner).order_by(*order).values_list("created", "id")[:limit]
+        for owner in owners
+    ]
+    if len(parts) < 2:
+        return [tuple(key) for part in parts for key in part]
+    return [tuple(key) for key in parts[0].union(*parts[1:], all=True).order_by(*order)[:limit]]
 
 
 def key_page(

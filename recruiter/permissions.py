@@ -84,6 +84,13 @@ def visible_notes(user: User, *, include_deleted: bool = False) -> QuerySet[Pros
     return notes.filter(owner_id__in=_visible_seat_ids(user))
 
 
+def note_owners(user: User) -> list[int] | None:
+    """The seat ids this user's visible notes are limited to (a recruiter's seats), or None
+    when they are not limited by seat (recruiting admins): the search walks each seat's own
+    index rather than the whole table's."""
+    return None if is_recruiting_admin(user) else _visible_seat_ids(user)
+
+
 def visible_prospects(user: User) -> QuerySet[Prospect]:
     """Every prospect for recruiting admins; for a recruiter, those their seats have an active
     note about (a prospect's name would leak otherwise)."""

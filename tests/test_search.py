@@ -212,3 +212,72 @@ def test_a_phrase_is_estimated_from_the_newest_notes_and_pages_alike(
     response = client.get(NOTES, {"q": '"open to relocation"'})
     shown = [n.text for n in response.context["page"].notes]
     assert shown == [f"open to relocation {i}" for i in (11, 9, 7, 5, 3, 1)]
+
+
+# A recruiter's search over several seats (PostgreSQL: read seat by seat and merged) ----------
+
+
+@pytest.mark.parametrize("plan", ["gin", "walk"])
+@pytest.mark.parametrize("who", ["recruiter", "admin-seat"])
+def test_a_search_over_several_seats_pages_newest_first_whichever_plan(
+    client, alice, monkeypatch, plan, who
+):
+    from datetime import UTC, datetime, timedelta
+
+    from recruiter import search
+    from tests.conftest import make_user
+    from tests.helpers import make_seat
+
+    if plan == "walk":  # the walk however many matches, and whatever the estimate says
+        monkeypatch.setattr(search, "walk_threshold", lambda selected, per_page: 0)
+        monkeypatch.setattr(search, "COUNT_CAP", 0)
+    else:
+        monkeypatch.setattr(search, "walk_threshold", lambda selected, per_page: 10**9)
+    monkeypatch.setattr("recruiter.views.notes.PER_PAGE", 4)
+    dave = make_user("dave")
+    seats = [make_seat(users=[dave]) for _ in range(3)]
+    other = make_seat()
+    t0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    for i in range(30):
+        # Seats interleaved in time, two notes a minute (the id breaks the tie), every fifth
+        # deleted, every third about something else; another seat's notes in between.
+        seat = seats[(i * 7) % 3]
+        make_note(
+            seat,
+            text=f"kotlin dev {i}" if i % 3 else f"scala dev {i}",
+            created=t0 + timedelta(minutes=i // 2),
+            active=bool(i % 5),
+        )
+        make_note(other, text=f"kotlin dev other {i}", created=t0 + timedelta(minutes=i // 2))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE recruiter_prospectnote")
+    expected = [
+        n.text
+        for n in ProspectNote.objects.filter(
+            owner__in=seats, active=True, text__contains="kotlin"
+        ).order_by("-created", "-id")
+    ]
+    assert len(expected) == 16
+    user, params = (dave, {"q": "kotlin"}) if who == "recruiter" else (alice, {"q": "kotlin"})
+    if who == "admin-seat":
+        params["seat"] = seats[1].pk
+        expected = [t for t in expected if int(t.split()[-1]) * 7 % 3 == 1]
+    client.force_login(user)
+    pages, response = [], client.get(NOTES, params)
+    while True:
+        pages.append(response)
+        if not response.context["older_query"]:
+            break
+        response = client.get(f"{NOTES}?{response.context['older_query']}")
+    shown = [[n.text for n in page.context["page"].notes] for page in pages]
+    assert sum(shown, []) == expected
+    assert all(len(page) == 4 for page in shown[:-1])
+    # Back one page from the last, through the "Newer" link: the page before it again.
+    back = client.get(f"{NOTES}?{pages[-1].context['newer_query']}")
+    assert [n.text for n in back.context["page"].notes] == shown[-2]
+    total = pages[0].context["total"]
+    if connection.vendor == "postgresql" and plan == "walk":
+        assert total.kind == "about"
+    else:
+        assert (total.kind, total.count) == ("exact", len(expected))

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from recruiter.export import audited, iter_csv_lines
 from recruiter.forms import DATE_HINT, NoteFilterForm
 from recruiter.models import ProspectNote
+from recruiter.permissions import note_owners
 from recruiter.search import has_words, highlighted, search_page
 from recruiter.views.access import notes_viewer_required
 
@@ -70,6 +71,7 @@ def note_list(request: HttpRequest) -> HttpResponse:
         before=data["before"],
         per_page=PER_PAGE,
         rows=_rows,
+        owners=[data["seat"].pk] if data["seat"] else note_owners(request.user),
     )
     if has_words(data["q"]):
         for note in page.notes:
