@@ -155,3 +155,15 @@ def test_the_home_page_costs_the_same_queries_for_1_or_8_notes(client, alice, bo
         return len(queries)
 
     assert count(1) == count(8)
+
+
+def test_an_admin_whose_seat_holds_only_deleted_notes_gets_none_not_everyones(client, alice):
+    empty = make_seat(users=[alice])
+    make_note(empty, text="deleted note", created=T0, active=False)
+    make_note(make_seat(empty.contract), text="another seat's note", created=T0)
+    response = visit(client, alice, T0 + timedelta(hours=1))
+    assert response.context["start"].recent == []
+    held = make_seat(empty.contract, users=[alice])
+    mine = make_note(held, text="my own note", created=T0)
+    response = visit(client, alice, T0 + timedelta(hours=1))
+    assert [note.pk for note in response.context["start"].recent] == [mine.pk]
