@@ -233,8 +233,8 @@ def _threshold(notes: QuerySet, per_page: int, owners: list[int] | None) -> int:
     if owners is None:
         # The walk follows the created index of every note, the filtered-out ones included.
         return walk_threshold(_estimated_rows(ProspectNote.objects.all()), per_page)
-    # Seat by seat, it reads only the notes of `notes`; never for a count the GIN plan gets
-    # exactly (a few thousand notes at most: the walk would say "about" up to COUNT_CAP).
+    # Seat by seat, the walk reads only the notes of `notes`. Up to COUNT_CAP matches the
+    # GIN plan all the same: it counts them exactly, where the walk only estimates.
     return max(walk_threshold(_estimated_rows(notes), per_page), COUNT_CAP + 1)
 
 
