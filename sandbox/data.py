@@ -347,8 +347,16 @@ class NoteStore:
         return int(at_ms)
 
     def _tick(self) -> int:
-        """A store-wide increasing clock: no two changes share a lastModified."""
-        self._clock_ms = max(int(time.time() * 1000), self._clock_ms + 1)
+        """A store-wide increasing clock: no two changes share a lastModified.
+
+        Changes quicker than one a millisecond would stamp times in the future, which LinkedIn
+        never does: a sync started right after them would end before them. So the change
+        waits (a millisecond or two) until its time has come.
+        """
+        now = int(time.time() * 1000)
+        self._clock_ms = max(now, self._clock_ms + 1)
+        if self._clock_ms > now:
+            time.sleep((self._clock_ms - now) / 1000)
         return self._clock_ms
 
     def _move(self, row: int, new_lm: int) -> None:

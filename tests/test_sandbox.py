@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections.abc import Iterator
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -701,3 +702,13 @@ def test_no_read_carries_the_notification(sb, http, alice_token) -> None:
     assert key in batch["results"] and len(entities) >= 4
     assert all("notification" not in entity for entity in entities)
     assert sb.store.recs.get(key).notification == ASK["notification"]  # kept, never read back
+
+
+def test_quick_changes_are_never_stamped_in_the_future(sandbox):
+    """Three changes in a row, then at once a sync's "now": it is past all of them."""
+    urn = sandbox.store.contract_urns()[0]
+    notes = sandbox.store.notes(urn)
+    sandbox.store.edit_note(notes[0]["id"], "edited")
+    sandbox.store.delete_note(notes[1]["id"])
+    added = sandbox.store.add_note(urn)
+    assert added["lastModified"] <= time.time() * 1000
