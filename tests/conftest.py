@@ -14,6 +14,7 @@ from pathlib import Path
 import django_rq
 import pytest
 from django.contrib.auth.models import Group, User
+from django.test import Client
 
 from recruiter.permissions import RECRUITING_ADMINS
 from tests.helpers import make_seat
@@ -50,6 +51,26 @@ def charlie(db) -> User:
 @pytest.fixture
 def staff(db) -> User:
     return make_user("sam", first_name="Sam", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def alice_client(alice, sandbox):
+    """A browser-less client signed in as alice, connected to the sandbox member alice01."""
+    from tests.test_linkedin_accounts import connect_linkedin
+
+    client = Client()
+    connect_linkedin(client, alice, "alice01")
+    return client
+
+
+@pytest.fixture
+def bob_client(bob, sandbox):
+    """The same for bob, as the sandbox member bob02."""
+    from tests.test_linkedin_accounts import connect_linkedin
+
+    client = Client()
+    connect_linkedin(client, bob, "bob02")
+    return client
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
+import django_rq
 from django.db import connection
+from django.utils import timezone
+from rq import SimpleWorker
 
 from recruiter.models import Contract, Prospect, ProspectNote, Seat
 
@@ -54,3 +57,19 @@ def make_note(owner: Seat | None = None, prospect: Prospect | None = None, **ove
                 "INSERT INTO recruiter_searchbacklog (lo, hi) VALUES (%s, %s)", [note.pk, note.pk]
             )
     return note
+
+
+def sandbox_contract(sandbox, urn: str | None = None, *, days: int | None = None, **overrides):
+    """A contract the sandbox serves (its first unless ``urn``), backfilled from before its data."""
+    fields = {
+        "urn": urn or sandbox.store.contract_urns()[0],
+        "backfill_start": timezone.now() - timedelta(days=days or sandbox.config.days + 1),
+    }
+    return Contract.objects.create(**{**fields, **overrides})
+
+
+def work(*queue_names: str, max_jobs: int | None = None) -> None:
+    """Run the queued jobs in this process, as `rqworker --burst` would (default queue unless
+    named; the first named is served first)."""
+    queues = [django_rq.get_queue(name) for name in queue_names or ("default",)]
+    SimpleWorker(queues, connection=queues[0].connection).work(burst=True, max_jobs=max_jobs)

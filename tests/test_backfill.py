@@ -17,13 +17,14 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
-from rq import SimpleWorker
 
 from linkedin.oauth import clear_token_cache
 from recruiter import backfill, jobs
 from recruiter import queue as recruiter_queue
 from recruiter.models import Backfill, Contract, ProspectNote, SyncRun
 from recruiter.sync import to_ms
+from tests import helpers
+from tests.helpers import sandbox_contract
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,22 +42,13 @@ def one_window_slices(settings):
     settings.BACKFILL_SLICE_SECONDS = 0
 
 
-def queues():
-    return [django_rq.get_queue("default"), django_rq.get_queue("backfill")]
-
-
 def work(max_jobs: int | None = None) -> None:
     """Run queued jobs here, as `rqworker default backfill --burst` would (default first)."""
-    qs = queues()
-    SimpleWorker(qs, connection=qs[0].connection).work(burst=True, max_jobs=max_jobs)
+    helpers.work("default", "backfill", max_jobs=max_jobs)
 
 
-def sandbox_contract(sandbox, urn: str | None = None, days: int | None = None) -> Contract:
-    days = days or sandbox.config.days + 1
-    return Contract.objects.create(
-        urn=urn or sandbox.store.contract_urns()[0],
-        backfill_start=timezone.now() - timedelta(days=days),
-    )
+def queues():
+    return [django_rq.get_queue("default"), django_rq.get_queue("backfill")]
 
 
 def linkedin_ids(sandbox, urn: str) -> list[int]:

@@ -13,7 +13,6 @@ import django_rq
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
-from rq import SimpleWorker
 from rq import cron as rq_cron
 
 from config.run import wait_for_api
@@ -23,7 +22,7 @@ from recruiter import queue as recruiter_queue
 from recruiter.management.commands.start_demo import DEMO_CONTRACT
 from recruiter.management.commands.sync_prospect_notes import _moment
 from recruiter.models import Contract, ProspectNote, SyncRun
-from tests.helpers import make_contract
+from tests.helpers import make_contract, sandbox_contract, work
 
 
 @pytest.fixture(autouse=True)
@@ -35,20 +34,6 @@ def _fresh_tokens():
 
 def queue():
     return django_rq.get_queue("default")
-
-
-def work() -> None:
-    """Run every queued job in this process, as `rqworker --burst` would."""
-    q = queue()
-    SimpleWorker([q], connection=q.connection).work(burst=True)
-
-
-def sandbox_contract(sandbox, **overrides) -> Contract:
-    fields = {
-        "urn": sandbox.store.contract_urns()[0],
-        "backfill_start": timezone.now() - timedelta(days=sandbox.config.days + 1),
-    }
-    return Contract.objects.create(**{**fields, **overrides})
 
 
 def notes_in(sandbox, urn: str) -> int:

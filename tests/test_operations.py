@@ -26,7 +26,7 @@ from linkedin.oauth import clear_token_cache
 from recruiter import jobs, locks, orphans, usage
 from recruiter import queue as recruiter_queue
 from recruiter.models import Contract, SyncRun
-from tests.helpers import make_contract
+from tests.helpers import make_contract, sandbox_contract, work
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,19 +40,6 @@ def _fresh_tokens():
 
 def default_queue():
     return django_rq.get_queue("default")
-
-
-def work() -> None:
-    q = default_queue()
-    SimpleWorker([q], connection=q.connection).work(burst=True)
-
-
-def sandbox_contract(sandbox, **overrides) -> Contract:
-    fields = {
-        "urn": sandbox.store.contract_urns()[0],
-        "backfill_start": timezone.now() - timedelta(days=sandbox.config.days + 1),
-    }
-    return Contract.objects.create(**{**fields, **overrides})
 
 
 # --- failures are seen --------------------------------------------------------------------------

@@ -16,25 +16,19 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_rq.cron import DjangoCronScheduler
-from rq import SimpleWorker
 
 from recommendations import jobs as recommendation_jobs
 from recommendations import queue as recommendations_queue
 from recruiter import jobs
 from recruiter import queue as recruiter_queue
 from recruiter.models import Contract, SyncRun
-from tests.helpers import make_contract
+from tests.helpers import make_contract, work
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def default_queue():
     return django_rq.get_queue("default")
-
-
-def work() -> None:
-    q = default_queue()
-    SimpleWorker([q], connection=q.connection).work(burst=True)
 
 
 def sandbox_contracts(sandbox) -> list[Contract]:

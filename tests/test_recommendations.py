@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from recommendations import actions, jobs
 from recommendations.models import LinkedInAccount, RecommendationRequest
-from tests.test_linkedin_accounts import connect_linkedin
 
 RECEIVED = reverse("recommendations:received")
 SENT = reverse("recommendations:sent")
@@ -32,20 +31,6 @@ REFRESH = reverse("recommendations:refresh")
 ALICE = "urn:li:person:alice01"
 BOB = "urn:li:person:bob02"
 CAROL = "urn:li:person:carol03"
-
-
-@pytest.fixture
-def alice_client(alice, sandbox) -> Client:
-    client = Client()
-    connect_linkedin(client, alice, "alice01")
-    return client
-
-
-@pytest.fixture
-def bob_client(bob, sandbox) -> Client:
-    client = Client()
-    connect_linkedin(client, bob, "bob02")
-    return client
 
 
 def in_sandbox(sandbox, requester: str, requestee: str, status: str):

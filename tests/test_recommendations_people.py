@@ -16,7 +16,6 @@ from django.urls import reverse
 from accounts.identity import remember_member_names
 from linkedin.records import KNOWN_STATUSES
 from recommendations.models import RecommendationRequest
-from tests.test_linkedin_accounts import connect_linkedin
 
 RECEIVED = reverse("recommendations:received")
 SENT = reverse("recommendations:sent")
@@ -25,20 +24,6 @@ REFRESH = reverse("recommendations:refresh")
 ALICE = "urn:li:person:alice01"
 BOB = "urn:li:person:bob02"
 CAROL = "urn:li:person:carol03"
-
-
-@pytest.fixture
-def alice_client(alice, sandbox) -> Client:
-    client = Client()
-    connect_linkedin(client, alice, "alice01")
-    return client
-
-
-@pytest.fixture
-def bob_client(bob, sandbox) -> Client:
-    client = Client()
-    connect_linkedin(client, bob, "bob02")
-    return client
 
 
 def page(response) -> str:

@@ -11,12 +11,10 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 
 from recommendations.models import RecommendationRequest
-from tests.test_linkedin_accounts import connect_linkedin
 
 CREATE = reverse("recommendations:create")
 SENT = reverse("recommendations:sent")
@@ -25,13 +23,6 @@ REFRESH = reverse("recommendations:refresh")
 BOB = "urn:li:person:bob02"
 SUBJECT = "Would you recommend me? <3"
 MESSAGE = "We shipped the billing rewrite together.\nThanks!"
-
-
-@pytest.fixture
-def alice_client(alice, sandbox) -> Client:
-    client = Client()
-    connect_linkedin(client, alice, "alice01")
-    return client
 
 
 def url(name: str, rec: RecommendationRequest) -> str:
